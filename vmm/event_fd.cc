@@ -1,0 +1,32 @@
+#include "vmm/event_fd.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace zvmm {
+
+EventFd::EventFd() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (!fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
+}
+
+void EventFd::signal(uint64_t value) const {
+  while (::write(fd_.get(), &value, sizeof value) < 0) {
+    if (errno == EINTR) continue;
+    throw std::system_error(errno, std::generic_category(), "eventfd write");
+  }
+}
+
+std::optional<uint64_t> EventFd::consume() const {
+  uint64_t value = 0;
+  for (;;) {
+    if (::read(fd_.get(), &value, sizeof value) == static_cast<ssize_t>(sizeof value)) return value;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return std::nullopt;
+    throw std::system_error(errno, std::generic_category(), "eventfd read");
+  }
+}
+
+}  // namespace zvmm

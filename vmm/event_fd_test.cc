@@ -1,0 +1,29 @@
+#include "vmm/event_fd.h"
+
+#include <gtest/gtest.h>
+
+namespace zvmm {
+namespace {
+
+TEST(EventFdTest, SignalsAccumulateAndConsumeClears) {
+  EventFd efd;
+  EXPECT_FALSE(efd.consume());
+  efd.signal();
+  efd.signal(2);
+  EXPECT_EQ(efd.consume(), 3u);
+  EXPECT_FALSE(efd.consume());
+}
+
+TEST(UniqueFdTest, MovesOwnership) {
+  EventFd efd;
+  UniqueFd a(dup(efd.fd()));
+  ASSERT_TRUE(a.valid());
+  UniqueFd b(std::move(a));
+  EXPECT_FALSE(a.valid());
+  EXPECT_TRUE(b.valid());
+  b.reset();
+  EXPECT_FALSE(b.valid());
+}
+
+}  // namespace
+}  // namespace zvmm
