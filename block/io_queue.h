@@ -1,0 +1,65 @@
+// Asynchronous I/O submission queue of a block backend.
+//
+// One IoQueue belongs to one thread (a device queue or an event loop): submit_*
+// and drain_completions() must be called from that thread. post() is the only
+// thread-safe entry point: other threads use it to hand a callback to the owner.
+//
+// Completion model, suitable for any event loop: completion_fd() is an eventfd
+// that becomes readable when callbacks are ready; the loop then calls
+// drain_completions(), which runs them on the calling thread. Callbacks are never
+// run from inside submit_*.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <span>
+
+#include "block/unique_fd.h"
+
+namespace zvmm::block {
+
+// Result of one I/O: bytes transferred (>= 0) or -errno.
+using IoCallback = std::function<void(int64_t result)>;
+
+enum class IoQueueKind { kIoUring, kSynchronous };
+
+class IoQueue {
+ public:
+  IoQueue();
+  virtual ~IoQueue() = default;
+  IoQueue(const IoQueue&) = delete;
+  IoQueue& operator=(const IoQueue&) = delete;
+
+  virtual IoQueueKind kind() const = 0;
+  // Offsets and lengths in bytes of the backend's address space.
+  virtual void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) = 0;
+  virtual void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) = 0;
+  virtual void submit_flush(IoCallback cb) = 0;
+
+  // Thread-safe: queue fn to run on the owner thread at its next drain.
+  void post(std::function<void()> fn);
+
+  // Readable (eventfd) when drain_completions() has work.
+  int completion_fd() const { return event_fd_.get(); }
+  // Runs every ready callback; never blocks. Returns how many ran.
+  size_t drain_completions();
+  // Blocks until completion_fd() is readable, then drains.
+  size_t wait_completions();
+  // Number of submitted backend I/Os not yet completed.
+  virtual size_t in_flight() const = 0;
+
+ protected:
+  // Backend-specific reaping of finished I/Os; runs their callbacks.
+  virtual size_t reap_backend() = 0;
+  void notify();
+
+ private:
+  UniqueFd event_fd_;
+  std::mutex posted_mu_;
+  std::deque<std::function<void()>> posted_;
+};
+
+}  // namespace zvmm::block

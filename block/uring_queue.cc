@@ -1,0 +1,122 @@
+#include "block/uring_queue.h"
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace zvmm::block {
+
+std::unique_ptr<UringIoQueue> UringIoQueue::create(int fd, unsigned depth, int* error) {
+  std::unique_ptr<UringIoQueue> q(new UringIoQueue(fd, depth));  // private ctor
+  int rc = io_uring_queue_init(depth, &q->ring_, 0);
+  if (rc < 0) {
+    if (error) *error = -rc;
+    return nullptr;
+  }
+  q->ring_ready_ = true;
+  rc = io_uring_register_eventfd(&q->ring_, q->completion_fd());
+  if (rc < 0) {
+    if (error) *error = -rc;
+    return nullptr;
+  }
+  return q;
+}
+
+UringIoQueue::UringIoQueue(int fd, unsigned depth) : fd_(fd), depth_(depth), slots_(depth) {
+  free_slots_.reserve(depth);
+  for (unsigned i = depth; i-- > 0;) free_slots_.push_back(i);
+}
+
+UringIoQueue::~UringIoQueue() {
+  if (!ring_ready_) return;
+  // Wait for in-flight requests: their buffers belong to callers that may be
+  // about to free them, and the kernel must not write into freed memory.
+  while (free_slots_.size() < depth_) {
+    io_uring_cqe* cqe = nullptr;
+    if (io_uring_wait_cqe(&ring_, &cqe) < 0) break;
+    free_slots_.push_back(static_cast<unsigned>(io_uring_cqe_get_data64(cqe)));
+    io_uring_cqe_seen(&ring_, cqe);
+  }
+  io_uring_queue_exit(&ring_);
+}
+
+void UringIoQueue::submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) {
+  enqueue({Op::kRead, offset, buf.data(), buf.size(), std::move(cb)});
+}
+
+void UringIoQueue::submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) {
+  // io_uring takes a non-const pointer for writes; the buffer is only read.
+  enqueue({Op::kWrite, offset, const_cast<uint8_t*>(buf.data()), buf.size(), std::move(cb)});
+}
+
+void UringIoQueue::submit_flush(IoCallback cb) {
+  enqueue({Op::kFlush, 0, nullptr, 0, std::move(cb)});
+}
+
+void UringIoQueue::enqueue(Request req) {
+  if (free_slots_.empty() || !backlog_.empty()) {
+    backlog_.push_back(std::move(req));
+    return;
+  }
+  start(std::move(req));
+  io_uring_submit(&ring_);
+}
+
+void UringIoQueue::start(Request req) {
+  unsigned slot = free_slots_.back();
+  free_slots_.pop_back();
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  // The SQ has depth_ entries and at most depth_ requests are in flight.
+  switch (req.op) {
+    case Op::kRead:
+      io_uring_prep_read(sqe, fd_, req.data, static_cast<unsigned>(req.len), req.offset);
+      break;
+    case Op::kWrite:
+      io_uring_prep_write(sqe, fd_, req.data, static_cast<unsigned>(req.len), req.offset);
+      break;
+    case Op::kFlush:
+      io_uring_prep_fsync(sqe, fd_, IORING_FSYNC_DATASYNC);
+      break;
+  }
+  io_uring_sqe_set_data64(sqe, slot);
+  slots_[slot] = std::move(req);
+}
+
+void UringIoQueue::pump_backlog() {
+  bool started = false;
+  while (!free_slots_.empty() && !backlog_.empty()) {
+    start(std::move(backlog_.front()));
+    backlog_.pop_front();
+    started = true;
+  }
+  if (started) io_uring_submit(&ring_);
+}
+
+size_t UringIoQueue::reap_backend() {
+  struct Finished {
+    int64_t result;
+    IoCallback cb;
+  };
+  std::vector<Finished> finished;
+  io_uring_cqe* cqe = nullptr;
+  while (io_uring_peek_cqe(&ring_, &cqe) == 0 && cqe) {
+    auto slot = static_cast<unsigned>(io_uring_cqe_get_data64(cqe));
+    Request& req = slots_[slot];
+    int64_t res = cqe->res;
+    if (res >= 0 && req.op == Op::kRead && static_cast<size_t>(res) < req.len) {
+      // Short read: only at end of file, which reads as zeros.
+      std::memset(req.data + res, 0, req.len - static_cast<size_t>(res));
+      res = static_cast<int64_t>(req.len);
+    } else if (res >= 0 && req.op == Op::kWrite && static_cast<size_t>(res) < req.len) {
+      res = -EIO;  // short write: report as an error, never as success
+    }
+    finished.push_back({res, std::move(req.cb)});
+    free_slots_.push_back(slot);
+    io_uring_cqe_seen(&ring_, cqe);
+  }
+  pump_backlog();
+  for (auto& f : finished) f.cb(f.result);
+  return finished.size();
+}
+
+}  // namespace zvmm::block

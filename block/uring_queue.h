@@ -1,0 +1,56 @@
+// IoQueue over an io_uring ring (liburing). The ring signals completions on the
+// queue's eventfd (io_uring_register_eventfd), so an event loop only watches
+// completion_fd(). Requests beyond the ring depth wait in a backlog.
+#pragma once
+
+#include <liburing.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "block/io_queue.h"
+
+namespace zvmm::block {
+
+class UringIoQueue final : public IoQueue {
+ public:
+  // Returns nullopt-equivalent (nullptr) with errno-style code when io_uring is
+  // unavailable (ENOSYS, EPERM under seccomp, io_uring_disabled...).
+  static std::unique_ptr<UringIoQueue> create(int fd, unsigned depth, int* error);
+  ~UringIoQueue() override;
+
+  IoQueueKind kind() const override { return IoQueueKind::kIoUring; }
+  void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) override;
+  void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) override;
+  void submit_flush(IoCallback cb) override;
+  size_t in_flight() const override { return depth_ - free_slots_.size() + backlog_.size(); }
+
+ protected:
+  size_t reap_backend() override;
+
+ private:
+  enum class Op { kRead, kWrite, kFlush };
+  struct Request {
+    Op op;
+    uint64_t offset;
+    uint8_t* data;
+    size_t len;
+    IoCallback cb;
+  };
+  UringIoQueue(int fd, unsigned depth);
+  void enqueue(Request req);
+  void start(Request req);
+  void pump_backlog();
+
+  int fd_;
+  unsigned depth_;
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  std::vector<Request> slots_;  // indexed by sqe user_data
+  std::vector<unsigned> free_slots_;
+  std::deque<Request> backlog_;
+};
+
+}  // namespace zvmm::block

@@ -1,0 +1,42 @@
+// Blocking wrapper around ZoneEngine for one thread: owns an IoQueue and waits
+// on it for each call. Used by tools, tests and benchmarks; devices with event
+// loops use ZoneEngine's submit_* calls directly.
+#pragma once
+
+#include <memory>
+
+#include "block/io_queue.h"
+#include "zoned/zone_engine.h"
+
+namespace zvmm::zoned {
+
+struct AppendResult {
+  ZoneStatus status;
+  uint64_t sector;  // assigned start sector when status is kOk
+};
+
+class SyncZoneClient {
+ public:
+  SyncZoneClient(ZoneEngine& engine, std::unique_ptr<block::IoQueue> queue);
+
+  ZoneStatus read(uint64_t sector, std::span<uint8_t> buf);
+  ZoneStatus write(uint64_t sector, std::span<const uint8_t> buf);
+  AppendResult append(uint64_t zone_sector, std::span<const uint8_t> buf);
+  ZoneStatus zone_op(ZoneOp op, uint64_t zone_sector);
+  ZoneStatus open(uint64_t s) { return zone_op(ZoneOp::kOpen, s); }
+  ZoneStatus close(uint64_t s) { return zone_op(ZoneOp::kClose, s); }
+  ZoneStatus finish(uint64_t s) { return zone_op(ZoneOp::kFinish, s); }
+  ZoneStatus reset(uint64_t s) { return zone_op(ZoneOp::kReset, s); }
+  ZoneStatus reset_all();
+  ZoneStatus flush();
+
+  block::IoQueue& queue() { return *queue_; }
+
+ private:
+  void wait_until(const bool& done);
+
+  ZoneEngine& engine_;
+  std::unique_ptr<block::IoQueue> queue_;
+};
+
+}  // namespace zvmm::zoned

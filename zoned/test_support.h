@@ -1,0 +1,52 @@
+// Test helpers: an engine over a temporary file, data patterns, a backend that
+// fails chosen writes.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "block/block_backend.h"
+#include "block/file_backend.h"
+#include "zoned/sync_zone_client.h"
+#include "zoned/zone_engine.h"
+
+namespace zvmm::zoned::testing {
+
+std::string temp_path(const std::string& name);
+
+// Bytes whose content identifies (sector, salt) for every 512-byte sector.
+std::vector<uint8_t> pattern(uint64_t sector, size_t bytes, uint32_t salt = 0);
+// Index of the first sector that does not match, or -1.
+int64_t first_mismatch(std::span<const uint8_t> data, uint64_t sector, uint32_t salt = 0);
+
+// Forwards to another backend; writes overlapping [fail_from, fail_to) fail with -EIO.
+class FaultyBackend final : public block::BlockBackend {
+ public:
+  explicit FaultyBackend(block::BlockBackend& inner) : inner_(inner) {}
+  void fail_writes(uint64_t from, uint64_t to) { from_ = from, to_ = to; }
+  uint64_t size_bytes() const override { return inner_.size_bytes(); }
+  int64_t read(uint64_t o, std::span<uint8_t> b) override { return inner_.read(o, b); }
+  int64_t write(uint64_t o, std::span<const uint8_t> b) override;
+  int flush() override { return inner_.flush(); }
+  int discard(uint64_t o, uint64_t l) override { return inner_.discard(o, l); }
+  std::unique_ptr<block::IoQueue> create_queue(unsigned depth) override;
+
+ private:
+  block::BlockBackend& inner_;
+  std::atomic<uint64_t> from_{0}, to_{0};
+};
+
+// Engine over a fresh temporary file with RAM-only zone state.
+struct EngineFixture {
+  explicit EngineFixture(const ZoneGeometryConfig& config, const std::string& name = "engine.img");
+  SyncZoneClient client();
+
+  ZoneGeometry geometry;
+  std::unique_ptr<block::FileBackend> file;
+  VolatileZoneStateStore store;
+  std::unique_ptr<ZoneEngine> engine;
+};
+
+}  // namespace zvmm::zoned::testing

@@ -1,0 +1,483 @@
+#include "zoned/zone_engine.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace zvmm::zoned {
+
+struct ZoneEngine::PendingWrite {
+  uint64_t id = 0;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  block::IoQueue* q = nullptr;
+  WriteCallback cb;
+  bool done = false;
+  ZoneStatus status = ZoneStatus::kOk;
+};
+
+struct ZoneEngine::Zone {
+  mutable std::mutex mu;
+  ZoneCondition cond = ZoneCondition::kNotWp;
+  bool non_seq = false;
+  uint64_t wp = 0;        // published write pointer (absolute sector)
+  uint64_t reserved = 0;  // next append position / highest reserved end
+  std::deque<PendingWrite> inflight;  // in reservation order
+  uint64_t next_id = 0;
+  bool failed = false;  // a write failed; later reservations fail until drained
+  std::deque<std::pair<block::IoQueue*, std::function<void()>>> parked;
+};
+
+namespace {
+
+struct ReadJob {
+  size_t remaining = 0;
+  ZoneStatus status = ZoneStatus::kOk;
+  StatusCallback cb;
+};
+
+}  // namespace
+
+ZoneEngine::ZoneEngine(ZoneGeometry geometry, block::BlockBackend& data, uint64_t data_offset,
+                       ZoneStateStore& store)
+    : geometry_(std::move(geometry)),
+      data_(data),
+      data_offset_(data_offset),
+      store_(store),
+      zones_(std::make_unique<Zone[]>(geometry_.nr_zones())) {
+  for (uint32_t z = 0; z < geometry_.nr_zones(); ++z) {
+    Zone& zone = zones_[z];
+    const uint64_t start = geometry_.zone_start(z);
+    if (!geometry_.is_sequential(z)) {
+      zone.cond = ZoneCondition::kNotWp;
+      zone.wp = zone.reserved = start + geometry_.zone_len(z);
+      continue;
+    }
+    PersistedZone p = store_.load(z);
+    const uint64_t cap = geometry_.zone_capacity(z);
+    if (p.cond == ZoneCondition::kNotWp || p.wp_offset > cap) {
+      throw std::runtime_error("zone " + std::to_string(z) + ": stored state (" +
+                               std::string(to_string(p.cond)) + ", wp +" +
+                               std::to_string(p.wp_offset) + ") is invalid for a sequential zone");
+    }
+    zone.cond = p.cond;
+    zone.non_seq = p.non_seq;
+    if (p.cond == ZoneCondition::kEmpty) p.wp_offset = 0;
+    if (p.cond == ZoneCondition::kFull) p.wp_offset = cap;
+    zone.wp = zone.reserved = start + p.wp_offset;
+    if (is_open(zone.cond)) ++open_;
+    if (is_active(zone.cond)) ++active_;
+    if (zone.cond == ZoneCondition::kImplicitOpen) implicit_open_.insert(z);
+  }
+  if ((geometry_.max_open() && open_ > geometry_.max_open()) ||
+      (geometry_.max_active() && active_ > geometry_.max_active())) {
+    throw std::runtime_error("stored zone state has " + std::to_string(open_) + " open and " +
+                             std::to_string(active_) + " active zones, above the limits");
+  }
+}
+
+ZoneEngine::~ZoneEngine() = default;
+
+void ZoneEngine::fail(block::IoQueue& q, WriteCallback cb, ZoneStatus s) {
+  q.post([cb = std::move(cb), s] { cb(s, 0); });
+}
+
+void ZoneEngine::fail(block::IoQueue& q, StatusCallback cb, ZoneStatus s) {
+  q.post([cb = std::move(cb), s] { cb(s); });
+}
+
+ZoneStatus ZoneEngine::check_range(uint64_t sector, uint64_t bytes) const {
+  if (bytes % geometry_.logical_block_size() || sector % geometry_.lba_sectors()) {
+    return ZoneStatus::kMisaligned;
+  }
+  const uint64_t dev = geometry_.device_sectors();
+  if (sector >= dev || bytes / kSectorSize > dev - sector) return ZoneStatus::kOutOfRange;
+  return ZoneStatus::kOk;
+}
+
+uint64_t ZoneEngine::visible_end(uint32_t z, const Zone& zone) const {
+  switch (zone.cond) {
+    case ZoneCondition::kNotWp: return geometry_.zone_start(z) + geometry_.zone_len(z);
+    case ZoneCondition::kEmpty: return geometry_.zone_start(z);
+    case ZoneCondition::kFull: return geometry_.zone_start(z) + geometry_.zone_capacity(z);
+    default: return zone.wp;
+  }
+}
+
+void ZoneEngine::persist(uint32_t z, const Zone& zone) {
+  store_.save(z, {zone.cond, zone.non_seq, zone.wp - geometry_.zone_start(z)});
+}
+
+ZoneDescriptor ZoneEngine::describe(uint32_t z, const Zone& zone) const {
+  ZoneDescriptor d;
+  d.start = geometry_.zone_start(z);
+  d.len = geometry_.zone_len(z);
+  d.capacity = geometry_.zone_capacity(z);
+  d.type = geometry_.zone_type(z);
+  d.cond = zone.cond;
+  d.non_seq = zone.non_seq;
+  const bool past_end = zone.cond == ZoneCondition::kNotWp || zone.cond == ZoneCondition::kFull;
+  d.wp = past_end ? d.start + d.len : zone.wp;
+  return d;
+}
+
+ZoneDescriptor ZoneEngine::zone(uint32_t index) const {
+  const Zone& zone = zones_[index];
+  std::lock_guard lock(zone.mu);
+  return describe(index, zone);
+}
+
+size_t ZoneEngine::report_zones(uint64_t sector, ZoneFilter filter,
+                                std::span<ZoneDescriptor> out) const {
+  if (sector >= geometry_.device_sectors()) return 0;
+  size_t n = 0;
+  for (uint32_t z = geometry_.zone_index(sector); z < geometry_.nr_zones() && n < out.size(); ++z) {
+    ZoneDescriptor d = zone(z);
+    if (matches(filter, d)) out[n++] = d;
+  }
+  return n;
+}
+
+ResourceCounts ZoneEngine::resource_counts() const {
+  std::lock_guard lock(resource_mu_);
+  return {open_, active_};
+}
+
+// ---- condition changes and resources ----
+
+bool ZoneEngine::auto_close_one(uint32_t except) {
+  for (uint32_t y : implicit_open_) {
+    if (y == except) continue;
+    Zone& victim = zones_[y];
+    std::unique_lock lock(victim.mu, std::try_to_lock);
+    if (!lock.owns_lock() || !victim.inflight.empty() || victim.cond != ZoneCondition::kImplicitOpen) {
+      continue;
+    }
+    const bool empty = victim.wp == geometry_.zone_start(y);
+    victim.cond = empty ? ZoneCondition::kEmpty : ZoneCondition::kClosed;
+    --open_;
+    if (empty) --active_;
+    implicit_open_.erase(y);
+    persist(y, victim);
+    return true;
+  }
+  return false;
+}
+
+ZoneStatus ZoneEngine::change_condition(uint32_t z, Zone& zone, ZoneCondition to) {
+  const ZoneCondition from = zone.cond;
+  if (from == to) return ZoneStatus::kOk;
+  const int d_open = int{is_open(to)} - int{is_open(from)};
+  const int d_active = int{is_active(to)} - int{is_active(from)};
+  std::lock_guard lock(resource_mu_);
+  const uint32_t max_active = geometry_.max_active(), max_open = geometry_.max_open();
+  if (d_active > 0 && max_active && active_ >= max_active) return ZoneStatus::kActiveResource;
+  if (d_open > 0 && max_open && open_ >= max_open && !auto_close_one(z)) {
+    return ZoneStatus::kOpenResource;
+  }
+  open_ = static_cast<uint32_t>(static_cast<int>(open_) + d_open);
+  active_ = static_cast<uint32_t>(static_cast<int>(active_) + d_active);
+  if (from == ZoneCondition::kImplicitOpen) implicit_open_.erase(z);
+  if (to == ZoneCondition::kImplicitOpen) implicit_open_.insert(z);
+  zone.cond = to;
+  return ZoneStatus::kOk;
+}
+
+// ---- reads ----
+
+void ZoneEngine::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
+                             StatusCallback cb) {
+  if (ZoneStatus st = check_range(sector, buf.size()); st != ZoneStatus::kOk) {
+    return fail(q, std::move(cb), st);
+  }
+  const uint64_t end = sector + buf.size() / kSectorSize;
+  std::vector<std::pair<uint64_t, uint64_t>> extents;  // [begin, end) sectors to read
+  for (uint64_t s = sector; s < end;) {
+    const uint32_t z = geometry_.zone_index(s);
+    const uint64_t zone_end = std::min(geometry_.zone_start(z) + geometry_.zone_len(z), end);
+    uint64_t visible = zone_end;
+    if (geometry_.is_sequential(z)) {
+      const Zone& zone = zones_[z];
+      std::lock_guard lock(zone.mu);
+      if (zone.cond == ZoneCondition::kOffline) return fail(q, std::move(cb), ZoneStatus::kZoneOffline);
+      visible = std::clamp(visible_end(z, zone), s, zone_end);
+    }
+    if (visible > s) {
+      if (!extents.empty() && extents.back().second == s) extents.back().second = visible;
+      else extents.emplace_back(s, visible);
+    }
+    // Above the write pointer: the fill pattern (zeros), never stale data.
+    std::memset(buf.data() + (visible - sector) * kSectorSize, 0, (zone_end - visible) * kSectorSize);
+    s = zone_end;
+  }
+  if (extents.empty()) return fail(q, std::move(cb), ZoneStatus::kOk);
+  auto job = std::make_shared<ReadJob>();
+  job->remaining = extents.size();
+  job->cb = std::move(cb);
+  for (auto [b, e] : extents) {
+    auto part = buf.subspan((b - sector) * kSectorSize, (e - b) * kSectorSize);
+    q.submit_read(data_offset_ + b * kSectorSize, part, [job](int64_t r) {
+      if (r < 0) job->status = ZoneStatus::kIoError;
+      if (--job->remaining == 0) job->cb(job->status);
+    });
+  }
+}
+
+// ---- writes ----
+
+void ZoneEngine::submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+                              WriteCallback cb) {
+  if (ZoneStatus st = check_range(sector, buf.size()); st != ZoneStatus::kOk) {
+    return fail(q, std::move(cb), st);
+  }
+  const uint32_t z = geometry_.zone_index(sector);
+  if (!geometry_.is_sequential(z)) return write_conventional(q, sector, buf, std::move(cb));
+  write_sequential(q, z, sector, false, buf, std::move(cb));
+}
+
+void ZoneEngine::submit_append(block::IoQueue& q, uint64_t zone_sector,
+                               std::span<const uint8_t> buf, WriteCallback cb) {
+  if (ZoneStatus st = check_range(zone_sector, 0); st != ZoneStatus::kOk) {
+    return fail(q, std::move(cb), st);
+  }
+  if (buf.size() % geometry_.logical_block_size()) return fail(q, std::move(cb), ZoneStatus::kMisaligned);
+  const uint32_t z = geometry_.zone_index(zone_sector);
+  if (geometry_.zone_type(z) != ZoneType::kSequentialWriteRequired) {
+    return fail(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
+  }
+  if (zone_sector != geometry_.zone_start(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
+  if (buf.size() / kSectorSize > geometry_.max_append_sectors()) {
+    return fail(q, std::move(cb), ZoneStatus::kAppendTooLarge);
+  }
+  write_sequential(q, z, zone_sector, true, buf, std::move(cb));
+}
+
+void ZoneEngine::write_conventional(block::IoQueue& q, uint64_t sector,
+                                    std::span<const uint8_t> buf, WriteCallback cb) {
+  const uint64_t end = sector + buf.size() / kSectorSize;
+  if (end > geometry_.zone_start(geometry_.nr_conventional())) {
+    return fail(q, std::move(cb), ZoneStatus::kBoundaryError);
+  }
+  q.submit_write(data_offset_ + sector * kSectorSize, buf, [cb = std::move(cb), sector](int64_t r) {
+    cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk, sector);
+  });
+}
+
+void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append,
+                                  std::span<const uint8_t> buf, WriteCallback cb) {
+  Zone& zone = zones_[z];
+  std::unique_lock lock(zone.mu);
+  if (!zone.parked.empty() || zone.failed) {
+    zone.parked.emplace_back(&q, [this, &q, z, sector, append, buf, cb = std::move(cb)]() mutable {
+      write_sequential(q, z, sector, append, buf, std::move(cb));
+    });
+    return;
+  }
+  switch (zone.cond) {
+    case ZoneCondition::kReadOnly: return fail(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+    case ZoneCondition::kOffline: return fail(q, std::move(cb), ZoneStatus::kZoneOffline);
+    case ZoneCondition::kFull: return fail(q, std::move(cb), ZoneStatus::kZoneFull);
+    default: break;
+  }
+  const bool host_aware = geometry_.zone_type(z) == ZoneType::kSequentialWritePreferred;
+  const uint64_t cap_end = geometry_.zone_start(z) + geometry_.zone_capacity(z);
+  if (append) sector = zone.reserved;
+  const uint64_t end = sector + buf.size() / kSectorSize;
+  if (!host_aware && sector != zone.reserved) return fail(q, std::move(cb), ZoneStatus::kUnalignedWrite);
+  if (zone.reserved == cap_end && sector == cap_end) return fail(q, std::move(cb), ZoneStatus::kZoneFull);
+  if (end > cap_end) return fail(q, std::move(cb), ZoneStatus::kBoundaryError);
+  if (end == sector) {  // zero length: nothing to do, no state change
+    lock.unlock();
+    return q.post([cb = std::move(cb), sector] { cb(ZoneStatus::kOk, sector); });
+  }
+  if (zone.cond == ZoneCondition::kEmpty || zone.cond == ZoneCondition::kClosed) {
+    if (ZoneStatus st = change_condition(z, zone, ZoneCondition::kImplicitOpen); st != ZoneStatus::kOk) {
+      return fail(q, std::move(cb), st);
+    }
+  }
+  if (host_aware && sector != zone.reserved) {
+    zone.non_seq = true;
+    if (sector > zone.reserved) {
+      // The write pointer will jump over [reserved, sector): make it read as zeros.
+      if (data_.discard(data_offset_ + zone.reserved * kSectorSize,
+                        (sector - zone.reserved) * kSectorSize) < 0) {
+        persist(z, zone);
+        return fail(q, std::move(cb), ZoneStatus::kIoError);
+      }
+    }
+  }
+  const uint64_t id = zone.next_id++;
+  zone.inflight.push_back({id, sector, end, &q, std::move(cb)});
+  zone.reserved = std::max(zone.reserved, end);
+  persist(z, zone);
+  lock.unlock();
+  q.submit_write(data_offset_ + sector * kSectorSize, buf,
+                 [this, &q, z, id](int64_t r) { complete_write(q, z, id, r); });
+}
+
+void ZoneEngine::complete_write(block::IoQueue& q, uint32_t z, uint64_t id, int64_t result) {
+  struct Ready {
+    block::IoQueue* q;
+    WriteCallback cb;
+    ZoneStatus status;
+    uint64_t sector;
+  };
+  std::vector<Ready> ready;
+  std::deque<std::pair<block::IoQueue*, std::function<void()>>> parked;
+  Zone& zone = zones_[z];
+  {
+    std::lock_guard lock(zone.mu);
+    auto it = std::find_if(zone.inflight.begin(), zone.inflight.end(),
+                           [id](const PendingWrite& w) { return w.id == id; });
+    it->done = true;
+    it->status = result < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk;
+    const bool writable = is_open(zone.cond);
+    const bool host_aware = geometry_.zone_type(z) == ZoneType::kSequentialWritePreferred;
+    auto publish = [&](PendingWrite& w) {
+      ZoneStatus st = w.status;
+      if (st == ZoneStatus::kOk && writable && !zone.failed) {
+        zone.wp = std::max(zone.wp, w.end);
+      } else {
+        st = ZoneStatus::kIoError;
+        if (!host_aware) zone.failed = true;  // later SWR writes are behind a hole
+      }
+      ready.push_back({w.q, std::move(w.cb), st, w.start});
+    };
+    if (host_aware) {  // random writes: each publishes on its own
+      publish(*it);
+      zone.inflight.erase(it);
+    } else {  // in reservation order
+      while (!zone.inflight.empty() && zone.inflight.front().done) {
+        publish(zone.inflight.front());
+        zone.inflight.pop_front();
+      }
+    }
+    if (writable && zone.wp == geometry_.zone_start(z) + geometry_.zone_capacity(z)) {
+      change_condition(z, zone, ZoneCondition::kFull);  // releases resources, cannot fail
+    }
+    persist(z, zone);  // before any completion is reported
+    if (zone.inflight.empty()) {
+      if (zone.failed) {
+        zone.reserved = zone.wp;
+        zone.failed = false;
+      }
+      parked.swap(zone.parked);
+    }
+  }
+  for (auto& r : ready) {
+    if (r.q == &q) {
+      r.cb(r.status, r.sector);
+    } else {
+      r.q->post([cb = std::move(r.cb), st = r.status, s = r.sector] { cb(st, s); });
+    }
+  }
+  for (auto& [pq, fn] : parked) pq->post(std::move(fn));
+}
+
+void ZoneEngine::submit_flush(block::IoQueue& q, StatusCallback cb) {
+  if (store_.sync() < 0) return fail(q, std::move(cb), ZoneStatus::kIoError);
+  q.submit_flush([cb = std::move(cb)](int64_t r) { cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk); });
+}
+
+// ---- zone management ----
+
+void ZoneEngine::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) {
+  if (ZoneStatus st = check_range(sector, 0); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
+  const uint32_t z = geometry_.zone_index(sector);
+  if (!geometry_.is_sequential(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
+  if (sector != geometry_.zone_start(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
+  Zone& zone = zones_[z];
+  std::unique_lock lock(zone.mu);
+  if (!zone.inflight.empty() || !zone.parked.empty()) {
+    zone.parked.emplace_back(&q, [this, &q, op, sector, cb = std::move(cb)]() mutable {
+      submit_zone_op(q, op, sector, std::move(cb));
+    });
+    return;
+  }
+  ZoneStatus st = execute_zone_op(z, zone, op);
+  lock.unlock();
+  fail(q, std::move(cb), st);
+}
+
+ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
+  using C = ZoneCondition;
+  const C cond = zone.cond;
+  if (cond == C::kReadOnly || cond == C::kOffline) return ZoneStatus::kInvalidTransition;
+  const uint64_t start = geometry_.zone_start(z);
+  const uint64_t cap_end = start + geometry_.zone_capacity(z);
+  ZoneStatus st = ZoneStatus::kOk;
+  switch (op) {
+    case ZoneOp::kOpen:
+      if (cond == C::kFull) return ZoneStatus::kInvalidTransition;
+      st = change_condition(z, zone, C::kExplicitOpen);
+      break;
+    case ZoneOp::kClose:
+      if (cond == C::kEmpty || cond == C::kFull) return ZoneStatus::kInvalidTransition;
+      if (is_open(cond)) st = change_condition(z, zone, zone.wp == start ? C::kEmpty : C::kClosed);
+      break;
+    case ZoneOp::kFinish:
+      if (cond == C::kFull) return ZoneStatus::kOk;
+      // Data at or above the wp must never become visible: drop it before the
+      // zone is persisted as FULL (a crash in between leaves the old wp).
+      if (data_.discard(data_offset_ + zone.wp * kSectorSize, (cap_end - zone.wp) * kSectorSize) < 0) {
+        return ZoneStatus::kIoError;
+      }
+      st = change_condition(z, zone, C::kFull);  // no resources needed (QEMU's choice)
+      zone.wp = cap_end;
+      break;
+    case ZoneOp::kReset:
+      if (cond == C::kEmpty) return ZoneStatus::kOk;
+      st = change_condition(z, zone, C::kEmpty);
+      zone.wp = zone.reserved = start;
+      zone.non_seq = false;
+      // Persist the empty zone first, then drop its data: a crash in between
+      // leaves an EMPTY zone whose old data is above the wp (unreadable), never
+      // an old wp over discarded data. The discard only reclaims space, so its
+      // failure is not an error.
+      persist(z, zone);
+      data_.discard(data_offset_ + start * kSectorSize, geometry_.zone_len(z) * kSectorSize);
+      return st;
+  }
+  if (st != ZoneStatus::kOk) return st;
+  zone.reserved = zone.wp;
+  persist(z, zone);
+  return ZoneStatus::kOk;
+}
+
+void ZoneEngine::submit_reset_all(block::IoQueue& q, StatusCallback cb) {
+  std::vector<uint64_t> targets;
+  for (uint32_t z = geometry_.nr_conventional(); z < geometry_.nr_zones(); ++z) {
+    const Zone& zone = zones_[z];
+    std::lock_guard lock(zone.mu);
+    if (is_active(zone.cond) || zone.cond == ZoneCondition::kFull) targets.push_back(geometry_.zone_start(z));
+  }
+  if (targets.empty()) return fail(q, std::move(cb), ZoneStatus::kOk);
+  auto job = std::make_shared<ReadJob>();
+  job->remaining = targets.size();
+  job->cb = std::move(cb);
+  for (uint64_t start : targets) {
+    submit_zone_op(q, ZoneOp::kReset, start, [job](ZoneStatus) {
+      if (--job->remaining == 0) job->cb(ZoneStatus::kOk);  // reset-all never fails
+    });
+  }
+}
+
+ZoneStatus ZoneEngine::inject_condition(uint64_t sector, ZoneCondition cond) {
+  if (ZoneStatus st = check_range(sector, 0); st != ZoneStatus::kOk) return st;
+  if (cond != ZoneCondition::kReadOnly && cond != ZoneCondition::kOffline) return ZoneStatus::kInvalidField;
+  const uint32_t z = geometry_.zone_index(sector);
+  if (!geometry_.is_sequential(z)) return ZoneStatus::kInvalidZoneOp;
+  Zone& zone = zones_[z];
+  std::lock_guard lock(zone.mu);
+  if (zone.cond == ZoneCondition::kOffline && cond == ZoneCondition::kReadOnly) {
+    return ZoneStatus::kInvalidTransition;
+  }
+  change_condition(z, zone, cond);  // releases resources, cannot fail
+  persist(z, zone);
+  return ZoneStatus::kOk;
+}
+
+}  // namespace zvmm::zoned

@@ -1,0 +1,117 @@
+// Device-neutral zone engine: zone state machine, open/active accounting, write
+// pointer tracking and data I/O to a block backend. Both the virtio-blk and the
+// NVMe ZNS front ends drive it; it knows nothing about KVM or devices.
+//
+// Threading: any number of threads submit at once, each with its own IoQueue
+// (block/io_queue.h). Callbacks run on the submitting queue's thread during its
+// drain_completions(). There is no global lock: each zone has a mutex, and a
+// small resource mutex guards the open/active counters on state transitions.
+//
+// Writes: the range is reserved under the zone lock (appends get it at the
+// reserved pointer), the I/O runs without the lock, and completions publish the
+// write pointer strictly in reservation order. A write is reported complete only
+// once the published (and persisted) write pointer covers it. A failed write
+// fails every write reserved after it and the reservation pointer falls back to
+// the published write pointer, so the wp never claims data that is not there.
+// Zone operations on a zone with writes in flight wait (are parked) until they
+// complete. See docs/zoned-model.md.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <span>
+
+#include "block/block_backend.h"
+#include "zoned/zone_geometry.h"
+#include "zoned/zone_state_store.h"
+#include "zoned/zone_status.h"
+#include "zoned/zone_types.h"
+
+namespace zvmm::zoned {
+
+// For writes: the first sector written (for appends, the assigned sector).
+using WriteCallback = std::function<void(ZoneStatus status, uint64_t sector)>;
+using StatusCallback = std::function<void(ZoneStatus status)>;
+
+struct ResourceCounts {
+  uint32_t open = 0;
+  uint32_t active = 0;
+};
+
+class ZoneEngine {
+ public:
+  // data_offset: byte offset of sector 0 in the backend. Loads every zone's state
+  // from the store; throws std::runtime_error if the stored state is inconsistent
+  // with the geometry (e.g. more open zones than allowed).
+  ZoneEngine(ZoneGeometry geometry, block::BlockBackend& data, uint64_t data_offset,
+             ZoneStateStore& store);
+  ~ZoneEngine();
+  ZoneEngine(const ZoneEngine&) = delete;
+  ZoneEngine& operator=(const ZoneEngine&) = delete;
+
+  const ZoneGeometry& geometry() const { return geometry_; }
+
+  // Data path. Buffers must stay valid until the callback runs. Addresses in
+  // 512-byte sectors, lengths in bytes; both multiples of the logical block size.
+  void submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf, StatusCallback cb);
+  void submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+                    WriteCallback cb);
+  // zone_sector must be the start of a sequential-write-required zone.
+  void submit_append(block::IoQueue& q, uint64_t zone_sector, std::span<const uint8_t> buf,
+                     WriteCallback cb);
+  void submit_flush(block::IoQueue& q, StatusCallback cb);
+
+  // Zone management. `sector` must be a zone start.
+  void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb);
+  // Resets every IMP_OPEN/EXP_OPEN/CLOSED/FULL sequential zone; never fails.
+  void submit_reset_all(block::IoQueue& q, StatusCallback cb);
+
+  // Fills `out` with zones from the one containing `sector` that match the
+  // filter; returns how many were written. One linear pass.
+  size_t report_zones(uint64_t sector, ZoneFilter filter, std::span<ZoneDescriptor> out) const;
+  ZoneDescriptor zone(uint32_t index) const;
+
+  // Fault injection (control socket): READONLY or OFFLINE, from any state
+  // (OFFLINE also from READONLY). Releases the zone's resources.
+  ZoneStatus inject_condition(uint64_t sector, ZoneCondition cond);
+
+  ResourceCounts resource_counts() const;
+
+ private:
+  struct Zone;
+  struct PendingWrite;
+
+  ZoneStatus check_range(uint64_t sector, uint64_t bytes) const;
+  void write_conventional(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+                          WriteCallback cb);
+  void write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append,
+                        std::span<const uint8_t> buf, WriteCallback cb);
+  void complete_write(block::IoQueue& q, uint32_t z, uint64_t id, int64_t result);
+  ZoneStatus execute_zone_op(uint32_t z, Zone& zone, ZoneOp op);
+  // Changes the zone's condition with open/active accounting; may auto-close
+  // another IMP_OPEN zone. Caller holds zone.mu.
+  ZoneStatus change_condition(uint32_t z, Zone& zone, ZoneCondition to);
+  bool auto_close_one(uint32_t except);  // caller holds resource_mu_
+  void persist(uint32_t z, const Zone& zone);
+  ZoneDescriptor describe(uint32_t z, const Zone& zone) const;
+  uint64_t visible_end(uint32_t z, const Zone& zone) const;
+  static void fail(block::IoQueue& q, WriteCallback cb, ZoneStatus s);
+  static void fail(block::IoQueue& q, StatusCallback cb, ZoneStatus s);
+
+  ZoneGeometry geometry_;
+  block::BlockBackend& data_;
+  uint64_t data_offset_;
+  ZoneStateStore& store_;
+  std::unique_ptr<Zone[]> zones_;  // sequential zones only matter; indexed by zone number
+
+  mutable std::mutex resource_mu_;
+  uint32_t open_ = 0;
+  uint32_t active_ = 0;
+  std::set<uint32_t> implicit_open_;  // auto-close candidates
+};
+
+}  // namespace zvmm::zoned

@@ -1,0 +1,71 @@
+// Validated layout of a zoned device: N conventional zones, then sequential
+// zones, all of one power-of-two size except an optional smaller last zone.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "zoned/zone_types.h"
+
+namespace zvmm::zoned {
+
+// User-facing description, in bytes. Validated by ZoneGeometry::from_config.
+struct ZoneGeometryConfig {
+  uint64_t device_bytes = 0;
+  uint64_t zone_size_bytes = 0;
+  uint64_t zone_capacity_bytes = 0;  // 0 = zone size
+  uint32_t nr_conventional = 0;
+  uint32_t max_open = 0;    // 0 = unlimited
+  uint32_t max_active = 0;  // 0 = unlimited
+  uint64_t max_append_bytes = 0;  // 0 = min(zone capacity, 1 MiB)
+  uint32_t logical_block_size = 512;
+  ZonedModel model = ZonedModel::kHostManaged;
+  bool allow_smaller_last_zone = true;  // NVMe ZNS sets false
+};
+
+class ZoneGeometry {
+ public:
+  // Throws std::invalid_argument with a one-line message naming the bad value.
+  static ZoneGeometry from_config(const ZoneGeometryConfig& config);
+
+  const ZoneGeometryConfig& config() const { return config_; }
+  ZonedModel model() const { return config_.model; }
+  uint64_t device_sectors() const { return device_sectors_; }
+  uint64_t zone_sectors() const { return zone_sectors_; }
+  unsigned zone_shift() const { return zone_shift_; }
+  uint64_t zone_capacity_sectors() const { return zone_capacity_sectors_; }
+  uint32_t nr_zones() const { return nr_zones_; }
+  uint32_t nr_conventional() const { return nr_conventional_; }
+  uint32_t max_open() const { return config_.max_open; }
+  uint32_t max_active() const { return config_.max_active; }
+  uint64_t max_append_sectors() const { return max_append_sectors_; }
+  uint32_t logical_block_size() const { return config_.logical_block_size; }
+  uint64_t lba_sectors() const { return config_.logical_block_size / kSectorSize; }
+
+  uint32_t zone_index(uint64_t sector) const { return static_cast<uint32_t>(sector >> zone_shift_); }
+  uint64_t zone_start(uint32_t zone) const { return uint64_t{zone} << zone_shift_; }
+  uint64_t zone_len(uint32_t zone) const;
+  uint64_t zone_capacity(uint32_t zone) const;
+  ZoneType zone_type(uint32_t zone) const;
+  bool is_sequential(uint32_t zone) const { return zone >= nr_conventional_; }
+
+  // Human-readable differences with another geometry; empty if equal.
+  std::string describe_differences(const ZoneGeometry& other) const;
+  std::string summary() const;
+
+ private:
+  ZoneGeometryConfig config_;
+  uint64_t device_sectors_ = 0;
+  uint64_t zone_sectors_ = 0;
+  unsigned zone_shift_ = 0;
+  uint64_t zone_capacity_sectors_ = 0;
+  uint64_t max_append_sectors_ = 0;
+  uint32_t nr_zones_ = 0;
+  uint32_t nr_conventional_ = 0;
+};
+
+// "64M", "4G", "512K", "4096": bytes. Throws std::invalid_argument.
+uint64_t parse_size(const std::string& text);
+std::string format_size(uint64_t bytes);
+
+}  // namespace zvmm::zoned

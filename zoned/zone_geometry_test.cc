@@ -1,0 +1,83 @@
+#include "zoned/zone_geometry.h"
+
+#include <gtest/gtest.h>
+
+namespace zvmm::zoned {
+namespace {
+
+ZoneGeometryConfig base() {
+  ZoneGeometryConfig c;
+  c.device_bytes = 4ull << 30;
+  c.zone_size_bytes = 64ull << 20;
+  return c;
+}
+
+TEST(ZoneGeometry, DerivesZonesInSectors) {
+  auto c = base();
+  c.zone_capacity_bytes = 48ull << 20;
+  c.nr_conventional = 4;
+  auto g = ZoneGeometry::from_config(c);
+  EXPECT_EQ(g.nr_zones(), 64u);
+  EXPECT_EQ(g.zone_sectors(), (64u << 20) / 512);
+  EXPECT_EQ(g.zone_capacity(4), (48u << 20) / 512);
+  EXPECT_EQ(g.zone_capacity(0), g.zone_sectors());  // conventional: capacity == length
+  EXPECT_EQ(g.zone_type(3), ZoneType::kConventional);
+  EXPECT_EQ(g.zone_type(4), ZoneType::kSequentialWriteRequired);
+  EXPECT_EQ(g.zone_index(g.zone_start(9) + 5), 9u);
+  EXPECT_EQ(g.max_append_sectors(), 2048u);
+}
+
+TEST(ZoneGeometry, SmallerLastZone) {
+  auto c = base();
+  c.device_bytes += 16ull << 20;
+  c.zone_capacity_bytes = 48ull << 20;
+  auto g = ZoneGeometry::from_config(c);
+  EXPECT_EQ(g.nr_zones(), 65u);
+  EXPECT_EQ(g.zone_len(64), (16u << 20) / 512);
+  EXPECT_EQ(g.zone_capacity(64), (16u << 20) / 512);
+  c.allow_smaller_last_zone = false;
+  EXPECT_THROW(ZoneGeometry::from_config(c), std::invalid_argument);
+}
+
+struct BadCase {
+  const char* what;
+  std::function<void(ZoneGeometryConfig&)> edit;
+  const char* message_part;
+};
+
+class BadGeometry : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadGeometry, RefusedWithClearMessage) {
+  auto c = base();
+  GetParam().edit(c);
+  try {
+    ZoneGeometry::from_config(c);
+    FAIL() << GetParam().what << " accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(GetParam().message_part), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Validation, BadGeometry,
+    ::testing::Values(
+        BadCase{"zone size not power of two", [](auto& c) { c.zone_size_bytes = 48ull << 20; }, "power of two"},
+        BadCase{"capacity > size", [](auto& c) { c.zone_capacity_bytes = 128ull << 20; }, "larger than the zone size"},
+        BadCase{"block size", [](auto& c) { c.logical_block_size = 1024; }, "512 or 4096"},
+        BadCase{"all conventional", [](auto& c) { c.nr_conventional = 64; }, "no sequential zone"},
+        BadCase{"open > active", [](auto& c) { c.max_open = 8, c.max_active = 4; }, "exceeds max active"},
+        BadCase{"unaligned capacity", [](auto& c) { c.logical_block_size = 4096, c.zone_capacity_bytes = 4096 * 3 + 512; }, "logical block size"},
+        BadCase{"append > capacity", [](auto& c) { c.zone_capacity_bytes = 1 << 20, c.max_append_bytes = 2 << 20; }, "append"},
+        BadCase{"zero device", [](auto& c) { c.device_bytes = 0; }, "device size"}));
+
+TEST(ParseSize, Suffixes) {
+  EXPECT_EQ(parse_size("4G"), 4ull << 30);
+  EXPECT_EQ(parse_size("64M"), 64ull << 20);
+  EXPECT_EQ(parse_size("512"), 512u);
+  EXPECT_THROW(parse_size("4X"), std::invalid_argument);
+  EXPECT_THROW(parse_size("abc"), std::invalid_argument);
+  EXPECT_EQ(format_size(64ull << 20), "64M");
+}
+
+}  // namespace
+}  // namespace zvmm::zoned

@@ -1,0 +1,259 @@
+// zvmm-zones: create, inspect and reset zoned image files.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zoned/sync_zone_client.h"
+#include "zoned/zoned_image.h"
+
+namespace zvmm::zoned {
+namespace {
+
+constexpr const char* kUsage = R"(usage: zvmm-zones COMMAND IMG [options]
+
+commands:
+  create IMG --size SIZE --zone-size SIZE [--zone-capacity SIZE] [--conventional N]
+             [--max-open N] [--max-active N] [--max-append SIZE] [--model hm|ha]
+             [--block-size 512|4096] [--no-small-last-zone] [--force]
+      Create a sparse zoned image. Sizes accept K, M, G, T suffixes.
+  info IMG [--json]          Geometry and zone condition counts.
+  report IMG [--json] [--start SECTOR] [--filter COND]
+                             One line per zone (sectors of 512 bytes).
+  reset IMG ZONE|--all       Reset one zone (by index) or every zone.
+  --help                     This text.
+
+exit status: 0 ok, 1 error, 2 usage error
+)";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Args {
+  std::string command, image;
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool has(const std::string& k) const { return options.count(k) != 0; }
+};
+
+const std::map<std::string, bool> kOptions = {  // name -> takes a value
+    {"--size", true},         {"--zone-size", true},  {"--zone-capacity", true},
+    {"--conventional", true}, {"--max-open", true},   {"--max-active", true},
+    {"--max-append", true},   {"--model", true},      {"--block-size", true},
+    {"--start", true},        {"--filter", true},     {"--json", false},
+    {"--all", false},         {"--force", false},     {"--no-small-last-zone", false}};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s.rfind("--", 0) == 0) {
+      auto it = kOptions.find(s);
+      if (it == kOptions.end()) throw UsageError("unknown option " + s);
+      if (it->second) {
+        if (i + 1 >= argc) throw UsageError(s + " needs a value");
+        a.options[s] = argv[++i];
+      } else {
+        a.options[s] = "";
+      }
+    } else if (a.command.empty()) {
+      a.command = s;
+    } else if (a.image.empty()) {
+      a.image = s;
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  if (a.command.empty()) throw UsageError("missing command");
+  if (a.image.empty()) throw UsageError("missing image path");
+  return a;
+}
+
+uint32_t number(const Args& a, const std::string& key, uint32_t fallback) {
+  if (!a.has(key)) return fallback;
+  const std::string& v = a.options.at(key);
+  char* end = nullptr;
+  unsigned long n = std::strtoul(v.c_str(), &end, 10);
+  if (v.empty() || *end || n > 0xffffffffu) throw UsageError(key + ": '" + v + "' is not a number");
+  return static_cast<uint32_t>(n);
+}
+
+uint64_t size(const Args& a, const std::string& key, uint64_t fallback) {
+  if (!a.has(key)) return fallback;
+  try {
+    return parse_size(a.options.at(key));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(key + ": " + e.what());
+  }
+}
+
+int create(const Args& a) {
+  if (!a.has("--size") || !a.has("--zone-size")) throw UsageError("create needs --size and --zone-size");
+  ZoneGeometryConfig c;
+  c.device_bytes = size(a, "--size", 0);
+  c.zone_size_bytes = size(a, "--zone-size", 0);
+  c.zone_capacity_bytes = size(a, "--zone-capacity", 0);
+  c.nr_conventional = number(a, "--conventional", 0);
+  c.max_open = number(a, "--max-open", 0);
+  c.max_active = number(a, "--max-active", 0);
+  c.max_append_bytes = size(a, "--max-append", 0);
+  c.logical_block_size = number(a, "--block-size", 512);
+  c.allow_smaller_last_zone = !a.has("--no-small-last-zone");
+  std::string model = a.has("--model") ? a.options.at("--model") : "hm";
+  if (model == "hm") c.model = ZonedModel::kHostManaged;
+  else if (model == "ha") c.model = ZonedModel::kHostAware;
+  else throw UsageError("--model must be hm or ha, not '" + model + "'");
+  ZoneGeometry g = [&] {
+    try {
+      return ZoneGeometry::from_config(c);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }();
+  ZonedImage::create(a.image, g, a.has("--force"));
+  std::cout << "created " << a.image << ": " << g.summary() << "\n";
+  return 0;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+int info(const Args& a) {
+  auto image = ZonedImage::open(a.image);
+  const ZoneGeometry& g = image->geometry();
+  const auto& c = g.config();
+  std::map<ZoneCondition, uint32_t> counts;
+  for (uint32_t z = 0; z < g.nr_zones(); ++z) ++counts[image->engine().zone(z).cond];
+  if (a.has("--json")) {
+    std::printf(
+        "{\"image\": \"%s\", \"model\": \"%s\", \"size_bytes\": %llu, \"zone_size_bytes\": %llu, "
+        "\"zone_capacity_bytes\": %llu, \"nr_zones\": %u, \"nr_conventional\": %u, \"max_open\": %u, "
+        "\"max_active\": %u, \"max_append_bytes\": %llu, \"logical_block_size\": %u, "
+        "\"data_offset\": %llu, \"conditions\": {",
+        json_escape(a.image).c_str(), std::string(to_string(g.model())).c_str(),
+        static_cast<unsigned long long>(c.device_bytes), static_cast<unsigned long long>(c.zone_size_bytes),
+        static_cast<unsigned long long>(c.zone_capacity_bytes), g.nr_zones(), g.nr_conventional(),
+        c.max_open, c.max_active, static_cast<unsigned long long>(c.max_append_bytes),
+        c.logical_block_size, static_cast<unsigned long long>(image->layout().data_offset));
+    bool first = true;
+    for (auto [cond, n] : counts) {
+      std::printf("%s\"%s\": %u", first ? "" : ", ", std::string(to_string(cond)).c_str(), n);
+      first = false;
+    }
+    std::printf("}}\n");
+    return 0;
+  }
+  std::cout << a.image << ": " << g.summary() << "\n"
+            << "  logical block size " << c.logical_block_size << ", max open "
+            << (c.max_open ? std::to_string(c.max_open) : "unlimited") << ", max active "
+            << (c.max_active ? std::to_string(c.max_active) : "unlimited") << ", max append "
+            << format_size(c.max_append_bytes) << "\n  zones:";
+  for (auto [cond, n] : counts) std::cout << " " << to_string(cond) << " " << n;
+  std::cout << "\n";
+  return 0;
+}
+
+ZoneFilter parse_filter(const std::string& s) {
+  static const std::map<std::string, ZoneFilter> kFilters = {
+      {"all", ZoneFilter::kAll},          {"empty", ZoneFilter::kEmpty},
+      {"implicit-open", ZoneFilter::kImplicitOpen}, {"explicit-open", ZoneFilter::kExplicitOpen},
+      {"closed", ZoneFilter::kClosed},    {"full", ZoneFilter::kFull},
+      {"read-only", ZoneFilter::kReadOnly}, {"offline", ZoneFilter::kOffline},
+      {"not-wp", ZoneFilter::kNotWp},     {"non-seq", ZoneFilter::kNonSeq}};
+  auto it = kFilters.find(s);
+  if (it == kFilters.end()) throw UsageError("unknown --filter '" + s + "'");
+  return it->second;
+}
+
+int report(const Args& a) {
+  auto image = ZonedImage::open(a.image);
+  const ZoneGeometry& g = image->geometry();
+  ZoneFilter filter = a.has("--filter") ? parse_filter(a.options.at("--filter")) : ZoneFilter::kAll;
+  uint64_t start = a.has("--start") ? std::stoull(a.options.at("--start")) : 0;
+  std::vector<ZoneDescriptor> zones(g.nr_zones());
+  zones.resize(image->engine().report_zones(start, filter, zones));
+  const bool json = a.has("--json");
+  if (json) std::printf("[");
+  for (size_t i = 0; i < zones.size(); ++i) {
+    const ZoneDescriptor& d = zones[i];
+    if (json) {
+      std::printf("%s\n  {\"start\": %llu, \"len\": %llu, \"capacity\": %llu, \"wp\": %llu, "
+                  "\"type\": \"%s\", \"cond\": \"%s\", \"non_seq\": %s}",
+                  i ? "," : "", static_cast<unsigned long long>(d.start),
+                  static_cast<unsigned long long>(d.len), static_cast<unsigned long long>(d.capacity),
+                  static_cast<unsigned long long>(d.wp), std::string(to_string(d.type)).c_str(),
+                  std::string(to_string(d.cond)).c_str(), d.non_seq ? "true" : "false");
+    } else {
+      std::printf("zone %5u start %10llu len %8llu cap %8llu wp %10llu %-19s %s%s\n", g.zone_index(d.start),
+                  static_cast<unsigned long long>(d.start), static_cast<unsigned long long>(d.len),
+                  static_cast<unsigned long long>(d.capacity), static_cast<unsigned long long>(d.wp),
+                  std::string(to_string(d.type)).c_str(), std::string(to_string(d.cond)).c_str(),
+                  d.non_seq ? " non-seq" : "");
+    }
+  }
+  if (json) std::printf("\n]\n");
+  return 0;
+}
+
+int reset(const Args& a) {
+  const bool all = a.has("--all");
+  if (all == !a.positional.empty()) throw UsageError("reset needs a zone index or --all");
+  auto image = ZonedImage::open(a.image);
+  SyncZoneClient client(image->engine(), image->backend().create_queue(4));
+  ZoneStatus st;
+  if (all) {
+    st = client.reset_all();
+  } else {
+    char* end = nullptr;
+    unsigned long zone = std::strtoul(a.positional[0].c_str(), &end, 10);
+    if (*end || zone >= image->geometry().nr_zones()) {
+      throw UsageError("zone '" + a.positional[0] + "' is not a zone index (0.." +
+                       std::to_string(image->geometry().nr_zones() - 1) + ")");
+    }
+    st = client.reset(image->geometry().zone_start(static_cast<uint32_t>(zone)));
+  }
+  if (st == ZoneStatus::kOk) st = client.flush();
+  if (st != ZoneStatus::kOk) {
+    std::cerr << "zvmm-zones: reset failed: " << to_string(st) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
+  try {
+    Args a = parse(argc, argv);
+    if (a.command == "create") return create(a);
+    if (a.command == "info") return info(a);
+    if (a.command == "report") return report(a);
+    if (a.command == "reset") return reset(a);
+    throw UsageError("unknown command '" + a.command + "'");
+  } catch (const UsageError& e) {
+    std::cerr << "zvmm-zones: " << e.what() << " (see --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "zvmm-zones: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
+}  // namespace zvmm::zoned
+
+int main(int argc, char** argv) { return zvmm::zoned::run(argc, argv); }

@@ -1,0 +1,33 @@
+#!/bin/bash
+# End-to-end checks of the zvmm-zones command line.
+set -u
+tool="$1"
+img="$TEST_TMPDIR/tool.img"
+fail() { echo "FAIL: $*"; exit 1; }
+expect_exit() {  # expect_exit CODE MESSAGE-PART cmd...
+  local code="$1" part="$2"; shift 2
+  out=$("$@" 2>&1); rc=$?
+  [ "$rc" = "$code" ] || fail "'$*' exited $rc, wanted $code: $out"
+  [[ "$out" == *"$part"* ]] || fail "'$*' output lacks '$part': $out"
+}
+expect_exit 0 "usage:" "$tool" --help
+expect_exit 2 "missing command" "$tool"
+expect_exit 2 "not a multiple of the zone size" "$tool" create "$img" --size 100M --zone-size 64M --no-small-last-zone
+expect_exit 2 "larger than the zone size" "$tool" create "$img" --size 4G --zone-size 64M --zone-capacity 128M
+expect_exit 2 "power of two" "$tool" create "$img" --size 4G --zone-size 48M
+expect_exit 2 "hm or ha" "$tool" create "$img" --size 4G --zone-size 64M --model xx
+expect_exit 0 "64 zones of 64M" "$tool" create "$img" --size 4G --zone-size 64M --zone-capacity 48M --conventional 2 --max-open 8 --max-active 12
+# Sparse: far less allocated than 4 GiB.
+[ "$(du -k "$img" | cut -f1)" -lt 10240 ] || fail "image is not sparse"
+expect_exit 1 "already exists" "$tool" create "$img" --size 4G --zone-size 64M
+expect_exit 0 "max open 8" "$tool" info "$img"
+expect_exit 0 '"nr_zones": 64' "$tool" info "$img" --json
+expect_exit 0 "conventional" "$tool" report "$img"
+expect_exit 0 '"cond": "empty"' "$tool" report "$img" --json
+expect_exit 0 "" "$tool" reset "$img" 5
+expect_exit 0 "" "$tool" reset "$img" --all
+expect_exit 2 "not a zone index" "$tool" reset "$img" 99
+expect_exit 2 "unknown option" "$tool" info "$img" --bogus
+echo junk > "$TEST_TMPDIR/junk.img"
+expect_exit 1 "too short" "$tool" info "$TEST_TMPDIR/junk.img"
+echo PASS
