@@ -1,14 +1,23 @@
-// zvmm-guest: the guest side of the VMM's status ports (see vmm/layout.h).
+// zvmm-guest: the guest side of the VMM's status registers (see vmm/layout.h).
 //
-//   zvmm-guest exit STATUS     write STATUS (0..255) to the exit-status port
+//   zvmm-guest exit STATUS     report STATUS (0..255); the VMM exits with it
 //   zvmm-guest boot-marker     tell the VMM that userspace has been reached
 //
-// Port 0xf4 is also QEMU's isa-debug-exit port, so the same guest image reports
-// its status under zvmm and under QEMU (-device isa-debug-exit,iobase=0xf4,iosize=1).
-// Built static: the guest's initramfs has no C library of its own.
+// The registers exist twice: as I/O ports (0xf4 exit, 0xf5 boot marker; 0xf4 is
+// also QEMU's isa-debug-exit port) and as bytes 0 and 1 of an MMIO page
+// (layout::kStatusMmioStart). The tool writes the MMIO page through /dev/mem first:
+// user-mode OUT after ioperm() faults in a nested guest under QEMU TCG, and the
+// Debian cloud kernel has no /dev/port. Then it tries the port, in a child process
+// so that such a fault cannot kill the caller. A VMM that owns neither register
+// just drops both writes. Built static: the guest has no C library of its own.
+#include <fcntl.h>
 #include <sys/io.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +27,9 @@ namespace {
 
 constexpr unsigned short kExitStatusPort = 0xf4;
 constexpr unsigned short kBootMarkerPort = 0xf5;
+constexpr off_t kStatusMmioStart = 0xf000'0000;
+constexpr size_t kExitStatusOffset = 0;
+constexpr size_t kBootMarkerOffset = 1;
 constexpr unsigned char kBootMarkerValue = 0x7a;
 
 int usage() {
@@ -25,12 +37,38 @@ int usage() {
   return 2;
 }
 
-int out_byte(unsigned short port, unsigned char value) {
-  if (ioperm(port, 1, 1) != 0) {
-    std::fprintf(stderr, "zvmm-guest: ioperm(0x%x): %s\n", port, std::strerror(errno));
+bool write_mmio_byte(size_t offset, unsigned char value) {
+  const int fd = open("/dev/mem", O_RDWR | O_SYNC | O_CLOEXEC);
+  if (fd < 0) return false;
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, kStatusMmioStart);
+  close(fd);
+  if (page == MAP_FAILED) return false;
+  static_cast<volatile uint8_t*>(page)[offset] = value;
+  munmap(page, 4096);
+  return true;
+}
+
+bool write_port_byte(unsigned short port, unsigned char value) {
+  const pid_t child = fork();
+  if (child == 0) {
+    if (ioperm(port, 1, 1) != 0) _exit(1);
+    outb(value, port);
+    _exit(0);
+  }
+  if (child < 0) return false;
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int report(unsigned short port, size_t mmio_offset, unsigned char value) {
+  const bool mmio = write_mmio_byte(mmio_offset, value);
+  const bool pio = write_port_byte(port, value);
+  if (!mmio && !pio) {
+    std::fprintf(stderr, "zvmm-guest: cannot write the status register (no /dev/mem, no ioperm)\n");
     return 1;
   }
-  outb(value, port);
   return 0;
 }
 
@@ -43,8 +81,10 @@ int main(int argc, char** argv) {
     char* end = nullptr;
     const long status = std::strtol(argv[2], &end, 10);
     if (*argv[2] == '\0' || *end != '\0' || status < 0 || status > 255) return usage();
-    return out_byte(kExitStatusPort, static_cast<unsigned char>(status));
+    return report(kExitStatusPort, kExitStatusOffset, static_cast<unsigned char>(status));
   }
-  if (cmd == "boot-marker" && argc == 2) return out_byte(kBootMarkerPort, kBootMarkerValue);
+  if (cmd == "boot-marker" && argc == 2) {
+    return report(kBootMarkerPort, kBootMarkerOffset, kBootMarkerValue);
+  }
   return usage();
 }

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Tests of the emulated-KVM-host harness (tests/kvm-host/run): exit status and
+# streams pass through, inputs go in and outputs come out, and failures are
+# reported clearly instead of hanging.
+#
+# usage: run_test.sh KVM_HOST_RUN HOST_VMLINUX
+set -uo pipefail
+run="$(realpath -s "$1")" image_dir="$(dirname "$(realpath -s "$2")")"
+work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/run_test.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+export ZVMM_KVM_HOST=emulated
+failures=0 passed=0
+
+check() {  # check NAME CONDITION...
+  local name="$1"
+  shift
+  if "$@"; then
+    echo "ok: $name"
+    passed=$((passed + 1))
+  else
+    echo "FAIL: $name"
+    failures=$((failures + 1))
+  fi
+}
+
+# 1. Status, stdout and stderr pass through separately; ZVMM_ variables too.
+ZVMM_TEST_VALUE=v1 "$run" --image-dir "$image_dir" -- \
+  sh -c 'echo "out $ZVMM_TEST_VALUE"; echo err >&2; test -c /dev/kvm && echo kvm; exit 3' \
+  >"$work/out" 2>"$work/err"
+status=$?
+check "exit status 3 passes through" test "$status" -eq 3
+check "stdout carries the command's output" grep -qx "out v1" "$work/out"
+check "/dev/kvm exists in the emulated host" grep -qx kvm "$work/out"
+check "stderr is separate" grep -qx err "$work/err"
+check "stdout has no stderr" bash -c "! grep -q err '$work/out'"
+
+# 2. Inputs appear at the same absolute path; outputs come back.
+mkdir -p "$work/in/dir"
+echo "hello" >"$work/in/file.txt"
+echo "nested" >"$work/in/dir/n.txt"
+rm -f "$work/result.txt"
+(cd "$work" && "$run" --image-dir "$image_dir" --in in/file.txt --in "$work/in/dir" --out result.txt -- \
+  sh -c 'cat in/file.txt dir/n.txt 2>/dev/null; cat "'"$work"'/in/dir/n.txt"; cat in/file.txt > result.txt; echo more >> result.txt')
+status=$?
+check "inputs and outputs: command succeeded" test "$status" -eq 0
+check "output file came back" grep -qx more "$work/result.txt"
+check "output carries input data" grep -qx hello "$work/result.txt"
+
+# 3. Executables bring their shared libraries.
+cp "$(command -v stat)" "$work/mystat"
+"$run" --image-dir "$image_dir" --in "$work/mystat" -- "$work/mystat" -c %s /init >"$work/out" 2>"$work/err"
+cat "$work/err"
+check "a dynamic executable runs in the emulated host" test "$?" -eq 0
+
+# 4. A timeout stops the run with 124 and says so.
+start=$SECONDS
+"$run" --image-dir "$image_dir" --timeout 15 -- sleep 600 >"$work/out" 2>"$work/err"
+status=$?
+check "timeout gives 124" test "$status" -eq 124
+check "timeout is reported" grep -q "timed out after 15s" "$work/err"
+check "timeout does not hang" test $((SECONDS - start)) -lt 60
+
+# 5. A panic of the emulated host is reported with its console.
+"$run" --image-dir "$image_dir" -- sh -c 'echo c > /proc/sysrq-trigger; sleep 30' >"$work/out" 2>"$work/err"
+status=$?
+check "emulated host panic gives 125" test "$status" -eq 125
+check "panic is reported with console lines" grep -q "stopped without reporting a status" "$work/err"
+
+# 6. Setup commands run before the command; a failing setup is an error.
+"$run" --image-dir "$image_dir" --setup "mkdir -p /setup-ran" -- test -d /setup-ran
+check "setup runs first" test "$?" -eq 0
+"$run" --image-dir "$image_dir" --setup "false" -- true 2>"$work/err"
+check "failing setup gives 125" test "$?" -eq 125
+
+# 7. Missing QEMU and bad usage fail at once.
+PATH="/nonexistent" /bin/bash "$run" --image-dir "$image_dir" -- true 2>"$work/err"
+check "missing QEMU gives 127" test "$?" -eq 127
+check "missing QEMU names the package" grep -q "qemu-system-x86" "$work/err"
+"$run" --bogus 2>"$work/err"
+check "unknown option gives 126" test "$?" -eq 126
+
+# 8. Direct mode runs the command here.
+ZVMM_KVM_HOST=direct "$run" -- sh -c 'exit 5'
+check "direct mode passes the status" test "$?" -eq 5
+
+echo "$passed passed, $failures failed"
+[[ $failures -eq 0 ]]
