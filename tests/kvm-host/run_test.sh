@@ -49,8 +49,10 @@ check "output carries input data" grep -qx hello "$work/result.txt"
 # 3. Executables bring their shared libraries.
 cp "$(command -v stat)" "$work/mystat"
 "$run" --image-dir "$image_dir" --in "$work/mystat" -- "$work/mystat" -c %s /init >"$work/out" 2>"$work/err"
-cat "$work/err"
-check "a dynamic executable runs in the emulated host" test "$?" -eq 0
+status=$?
+check "a dynamic executable runs in the emulated host" test "$status" -eq 0
+check "and it sees the host image's files" grep -qE '^[0-9]+$' "$work/out"
+check "the host's modules still load (merged /usr kept)" bash -c "! grep -q 'no /dev/kvm' '$work/err'"
 
 # 4. A timeout stops the run with 124 and says so.
 start=$SECONDS
