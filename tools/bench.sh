@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, each printing its numbers (see docs/performance.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+step "zone engine vs raw io_uring vs null backend (4 KiB, QD1 and QD32)"
+bazel build -c opt //zoned:bench 2>&1 | grep -E '^ERROR' || true
+"$(bazel info -c opt bazel-bin 2>/dev/null)/zoned/bench"
+
+if [[ -x tests/bench/boot_time.sh ]]; then
+  step "time to guest userspace: zvmm vs QEMU, same kernel and initramfs"
+  tests/bench/boot_time.sh
+fi
