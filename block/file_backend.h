@@ -6,7 +6,7 @@
 #include <string>
 
 #include "block/block_backend.h"
-#include "block/unique_fd.h"
+#include "vmm/unique_fd.h"
 
 namespace zvmm::block {
 

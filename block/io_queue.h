@@ -12,12 +12,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <span>
+#include <vector>
 
-#include "block/unique_fd.h"
+#include "vmm/event_fd.h"
 
 namespace zvmm::block {
 
@@ -43,7 +43,7 @@ class IoQueue {
   void post(std::function<void()> fn);
 
   // Readable (eventfd) when drain_completions() has work.
-  int completion_fd() const { return event_fd_.get(); }
+  int completion_fd() const { return event_fd_.fd(); }
   // Runs every ready callback; never blocks. Returns how many ran.
   size_t drain_completions();
   // Blocks until completion_fd() is readable, then drains.
@@ -57,9 +57,10 @@ class IoQueue {
   void notify();
 
  private:
-  UniqueFd event_fd_;
+  EventFd event_fd_;
   std::mutex posted_mu_;
-  std::deque<std::function<void()>> posted_;
+  std::vector<std::function<void()>> posted_;
+  std::vector<std::function<void()>> spare_;  // owner thread: keeps capacity between drains
 };
 
 }  // namespace zvmm::block

@@ -93,11 +93,8 @@ void UringIoQueue::pump_backlog() {
 }
 
 size_t UringIoQueue::reap_backend() {
-  struct Finished {
-    int64_t result;
-    IoCallback cb;
-  };
   std::vector<Finished> finished;
+  finished.swap(finished_);  // reuse its capacity
   io_uring_cqe* cqe = nullptr;
   while (io_uring_peek_cqe(&ring_, &cqe) == 0 && cqe) {
     auto slot = static_cast<unsigned>(io_uring_cqe_get_data64(cqe));
@@ -116,7 +113,10 @@ size_t UringIoQueue::reap_backend() {
   }
   pump_backlog();
   for (auto& f : finished) f.cb(f.result);
-  return finished.size();
+  const size_t n = finished.size();
+  finished.clear();
+  if (finished_.capacity() < finished.capacity()) finished_.swap(finished);
+  return n;
 }
 
 }  // namespace zvmm::block

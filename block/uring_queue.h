@@ -51,6 +51,11 @@ class UringIoQueue final : public IoQueue {
   std::vector<Request> slots_;  // indexed by sqe user_data
   std::vector<unsigned> free_slots_;
   std::deque<Request> backlog_;
+  struct Finished {
+    int64_t result;
+    IoCallback cb;
+  };
+  std::vector<Finished> finished_;  // reap scratch (capacity reused)
 };
 
 }  // namespace zvmm::block

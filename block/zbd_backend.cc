@@ -45,7 +45,9 @@ std::unique_ptr<ZbdBackend> ZbdBackend::open(const std::string& path, bool read_
     throw std::runtime_error(not_zoned_message(path));
   }
   zbd_info zi{};
-  int fd = zbd_open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC, &zi);
+  // O_DIRECT: buffered writes to a zoned device would reach it only at
+  // writeback, out of order and long after they were reported complete.
+  int fd = zbd_open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_DIRECT | O_CLOEXEC, &zi);
   if (fd < 0) {
     if (fd == -ENXIO) throw std::runtime_error(not_zoned_message(path));
     throw std::runtime_error("zbd_open " + path + ": " + std::strerror(-fd));
@@ -74,6 +76,7 @@ std::vector<HostZone> ZbdBackend::report_zones(uint64_t offset, uint32_t max_zon
   std::vector<zbd_zone> raw(max_zones);
   unsigned int nr = max_zones;
   int rc = zbd_report_zones(fd_, static_cast<off_t>(offset), 0, ZBD_RO_ALL, raw.data(), &nr);
+  if (rc < 0) rc = -errno;  // libzbd returns -1 and leaves the cause in errno
   if (error) *error = rc < 0 ? rc : 0;
   std::vector<HostZone> zones;
   if (rc < 0) return zones;
@@ -87,7 +90,9 @@ std::vector<HostZone> ZbdBackend::report_zones(uint64_t offset, uint32_t max_zon
 }
 
 int ZbdBackend::zone_operation(HostZoneOp op, uint64_t offset, uint64_t len) {
-  return zbd_zones_operation(fd_, to_zbd(op), static_cast<off_t>(offset), static_cast<off_t>(len));
+  // libzbd returns -1 and leaves the cause (e.g. ETOOMANYREFS) in errno.
+  int rc = zbd_zones_operation(fd_, to_zbd(op), static_cast<off_t>(offset), static_cast<off_t>(len));
+  return rc < 0 ? -errno : rc;
 }
 
 int64_t ZbdBackend::read(uint64_t offset, std::span<uint8_t> buf) {

@@ -1,6 +1,8 @@
 // Pass-through backend for a host zoned block device, through libzbd 2.0.4.
 // Geometry, model, limits and zone reports come from the device; data I/O and
 // zone operations go to it unchanged. Addresses are bytes, as in libzbd.
+// The device is opened with O_DIRECT: buffers, offsets and lengths must be
+// aligned to the logical block size.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "block/block_backend.h"
-#include "block/unique_fd.h"
 
 namespace zvmm::block {
 

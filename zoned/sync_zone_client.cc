@@ -3,7 +3,10 @@
 namespace zvmm::zoned {
 
 SyncZoneClient::SyncZoneClient(ZoneEngine& engine, std::unique_ptr<block::IoQueue> queue)
-    : engine_(engine), queue_(std::move(queue)) {}
+    : engine_(&engine), queue_(std::move(queue)) {}
+
+SyncZoneClient::SyncZoneClient(ZonedDevice& device, std::unique_ptr<block::IoQueue> queue)
+    : device_(&device), queue_(std::move(queue)) {}
 
 void SyncZoneClient::wait_until(const bool& done) {
   while (!done) queue_->wait_completions();
@@ -12,7 +15,8 @@ void SyncZoneClient::wait_until(const bool& done) {
 ZoneStatus SyncZoneClient::read(uint64_t sector, std::span<uint8_t> buf) {
   bool done = false;
   ZoneStatus result{};
-  engine_.submit_read(*queue_, sector, buf, [&](ZoneStatus s) { result = s, done = true; });
+  auto cb = [&](ZoneStatus s) { result = s, done = true; };
+  dispatch([&](auto& t) { t.submit_read(*queue_, sector, buf, cb); });
   wait_until(done);
   return result;
 }
@@ -20,7 +24,8 @@ ZoneStatus SyncZoneClient::read(uint64_t sector, std::span<uint8_t> buf) {
 ZoneStatus SyncZoneClient::write(uint64_t sector, std::span<const uint8_t> buf) {
   bool done = false;
   ZoneStatus result{};
-  engine_.submit_write(*queue_, sector, buf, [&](ZoneStatus s, uint64_t) { result = s, done = true; });
+  auto cb = [&](ZoneStatus s, uint64_t) { result = s, done = true; };
+  dispatch([&](auto& t) { t.submit_write(*queue_, sector, buf, cb); });
   wait_until(done);
   return result;
 }
@@ -28,10 +33,8 @@ ZoneStatus SyncZoneClient::write(uint64_t sector, std::span<const uint8_t> buf) 
 AppendResult SyncZoneClient::append(uint64_t zone_sector, std::span<const uint8_t> buf) {
   bool done = false;
   AppendResult result{};
-  engine_.submit_append(*queue_, zone_sector, buf, [&](ZoneStatus s, uint64_t assigned) {
-    result = {s, assigned};
-    done = true;
-  });
+  auto cb = [&](ZoneStatus s, uint64_t assigned) { result = {s, assigned}, done = true; };
+  dispatch([&](auto& t) { t.submit_append(*queue_, zone_sector, buf, cb); });
   wait_until(done);
   return result;
 }
@@ -39,7 +42,8 @@ AppendResult SyncZoneClient::append(uint64_t zone_sector, std::span<const uint8_
 ZoneStatus SyncZoneClient::zone_op(ZoneOp op, uint64_t zone_sector) {
   bool done = false;
   ZoneStatus result{};
-  engine_.submit_zone_op(*queue_, op, zone_sector, [&](ZoneStatus s) { result = s, done = true; });
+  auto cb = [&](ZoneStatus s) { result = s, done = true; };
+  dispatch([&](auto& t) { t.submit_zone_op(*queue_, op, zone_sector, cb); });
   wait_until(done);
   return result;
 }
@@ -47,7 +51,8 @@ ZoneStatus SyncZoneClient::zone_op(ZoneOp op, uint64_t zone_sector) {
 ZoneStatus SyncZoneClient::reset_all() {
   bool done = false;
   ZoneStatus result{};
-  engine_.submit_reset_all(*queue_, [&](ZoneStatus s) { result = s, done = true; });
+  auto cb = [&](ZoneStatus s) { result = s, done = true; };
+  dispatch([&](auto& t) { t.submit_reset_all(*queue_, cb); });
   wait_until(done);
   return result;
 }
@@ -55,7 +60,8 @@ ZoneStatus SyncZoneClient::reset_all() {
 ZoneStatus SyncZoneClient::flush() {
   bool done = false;
   ZoneStatus result{};
-  engine_.submit_flush(*queue_, [&](ZoneStatus s) { result = s, done = true; });
+  auto cb = [&](ZoneStatus s) { result = s, done = true; };
+  dispatch([&](auto& t) { t.submit_flush(*queue_, cb); });
   wait_until(done);
   return result;
 }

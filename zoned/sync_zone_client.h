@@ -1,12 +1,13 @@
-// Blocking wrapper around ZoneEngine for one thread: owns an IoQueue and waits
-// on it for each call. Used by tools, tests and benchmarks; devices with event
-// loops use ZoneEngine's submit_* calls directly.
+// Blocking wrapper around a ZoneEngine or any ZonedDevice for one thread: owns
+// an IoQueue and waits on it for each call. Used by tools, tests and
+// benchmarks; devices with event loops use the submit_* calls directly.
 #pragma once
 
 #include <memory>
 
 #include "block/io_queue.h"
 #include "zoned/zone_engine.h"
+#include "zoned/zoned_device.h"
 
 namespace zvmm::zoned {
 
@@ -18,6 +19,7 @@ struct AppendResult {
 class SyncZoneClient {
  public:
   SyncZoneClient(ZoneEngine& engine, std::unique_ptr<block::IoQueue> queue);
+  SyncZoneClient(ZonedDevice& device, std::unique_ptr<block::IoQueue> queue);
 
   ZoneStatus read(uint64_t sector, std::span<uint8_t> buf);
   ZoneStatus write(uint64_t sector, std::span<const uint8_t> buf);
@@ -34,8 +36,15 @@ class SyncZoneClient {
 
  private:
   void wait_until(const bool& done);
+  // Calls f with the engine or the device (same submit_* signatures).
+  template <typename F>
+  void dispatch(F&& f) {
+    if (device_) f(*device_);
+    else f(*engine_);
+  }
 
-  ZoneEngine& engine_;
+  ZoneEngine* engine_ = nullptr;
+  ZonedDevice* device_ = nullptr;
   std::unique_ptr<block::IoQueue> queue_;
 };
 

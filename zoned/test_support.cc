@@ -1,5 +1,7 @@
 #include "zoned/test_support.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +13,12 @@ namespace zvmm::zoned::testing {
 std::string temp_path(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+std::string fresh_temp_path(const std::string& name) {
+  std::string p = temp_path(name);
+  ::unlink(p.c_str());
+  return p;
 }
 
 std::vector<uint8_t> pattern(uint64_t sector, size_t bytes, uint32_t salt) {

@@ -15,6 +15,19 @@
 namespace zvmm::zoned::testing {
 
 std::string temp_path(const std::string& name);
+// temp_path(name) with any file there removed.
+std::string fresh_temp_path(const std::string& name);
+
+// The what() of the exception f() throws; "" if it does not throw.
+template <typename F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
 
 // Bytes whose content identifies (sector, salt) for every 512-byte sector.
 std::vector<uint8_t> pattern(uint64_t sector, size_t bytes, uint32_t salt = 0);

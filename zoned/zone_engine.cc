@@ -1,6 +1,7 @@
 #include "zoned/zone_engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -10,7 +11,7 @@
 namespace zvmm::zoned {
 
 struct ZoneEngine::PendingWrite {
-  uint64_t id = 0;
+  uint32_t id = 0;  // per zone, wraps; unique among the (few) writes in flight
   uint64_t start = 0;
   uint64_t end = 0;
   block::IoQueue* q = nullptr;
@@ -26,9 +27,11 @@ struct ZoneEngine::Zone {
   uint64_t wp = 0;        // published write pointer (absolute sector)
   uint64_t reserved = 0;  // next append position / highest reserved end
   std::deque<PendingWrite> inflight;  // in reservation order
-  uint64_t next_id = 0;
+  uint32_t next_id = 0;
   bool failed = false;  // a write failed; later reservations fail until drained
-  std::deque<std::pair<block::IoQueue*, std::function<void()>>> parked;
+  // A vector, not a deque: an empty libstdc++ deque allocates, and complete_write
+  // swaps this list out on every completion.
+  std::vector<std::pair<block::IoQueue*, std::function<void()>>> parked;
 };
 
 namespace {
@@ -38,6 +41,31 @@ struct ReadJob {
   ZoneStatus status = ZoneStatus::kOk;
   StatusCallback cb;
 };
+
+// Write completions published by one complete_write(): almost always one, so
+// the first few live on the stack (no allocation on the data path).
+template <typename T, size_t N>
+class InlineList {
+ public:
+  void push_back(T item) {
+    if (size_ < N) inline_[size_] = std::move(item);
+    else spill_.push_back(std::move(item));
+    ++size_;
+  }
+  template <typename F>
+  void for_each(F&& f) {
+    for (size_t i = 0; i < size_; ++i) f(i < N ? inline_[i] : spill_[i - N]);
+  }
+
+ private:
+  std::array<T, N> inline_{};
+  std::vector<T> spill_;
+  size_t size_ = 0;
+};
+
+// Extents of one read; reused per thread (submit_read never runs callbacks, so
+// it is not re-entered).
+thread_local std::vector<std::pair<uint64_t, uint64_t>> read_extents;
 
 }  // namespace
 
@@ -194,7 +222,8 @@ void ZoneEngine::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8
     return fail(q, std::move(cb), st);
   }
   const uint64_t end = sector + buf.size() / kSectorSize;
-  std::vector<std::pair<uint64_t, uint64_t>> extents;  // [begin, end) sectors to read
+  auto& extents = read_extents;  // [begin, end) sectors to read
+  extents.clear();
   for (uint64_t s = sector; s < end;) {
     const uint32_t z = geometry_.zone_index(s);
     const uint64_t zone_end = std::min(geometry_.zone_start(z) + geometry_.zone_len(z), end);
@@ -293,6 +322,8 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
     lock.unlock();
     return q.post([cb = std::move(cb), sector] { cb(ZoneStatus::kOk, sector); });
   }
+  const ZoneCondition old_cond = zone.cond;
+  const bool old_non_seq = zone.non_seq;
   if (zone.cond == ZoneCondition::kEmpty || zone.cond == ZoneCondition::kClosed) {
     if (ZoneStatus st = change_condition(z, zone, ZoneCondition::kImplicitOpen); st != ZoneStatus::kOk) {
       return fail(q, std::move(cb), st);
@@ -309,29 +340,37 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
       }
     }
   }
-  const uint64_t id = zone.next_id++;
+  const uint32_t id = zone.next_id++;
   zone.inflight.push_back({id, sector, end, &q, std::move(cb)});
   zone.reserved = std::max(zone.reserved, end);
-  persist(z, zone);
+  // The reservation moves no persisted state (the wp moves on completion)
+  // unless the condition or non_seq changed.
+  if (zone.cond != old_cond || zone.non_seq != old_non_seq) persist(z, zone);
   lock.unlock();
-  q.submit_write(data_offset_ + sector * kSectorSize, buf,
-                 [this, &q, z, id](int64_t r) { complete_write(q, z, id, r); });
+  // Two words of capture: fits std::function's inline storage (no allocation).
+  const uint64_t key = uint64_t{z} << 32 | id;
+  q.submit_write(data_offset_ + sector * kSectorSize, buf, [this, key](int64_t r) {
+    complete_write(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key), r);
+  });
 }
 
-void ZoneEngine::complete_write(block::IoQueue& q, uint32_t z, uint64_t id, int64_t result) {
+// Runs on the thread of the queue that submitted write `id`.
+void ZoneEngine::complete_write(uint32_t z, uint32_t id, int64_t result) {
   struct Ready {
-    block::IoQueue* q;
+    block::IoQueue* q = nullptr;
     WriteCallback cb;
-    ZoneStatus status;
-    uint64_t sector;
+    ZoneStatus status = ZoneStatus::kOk;
+    uint64_t sector = 0;
   };
-  std::vector<Ready> ready;
-  std::deque<std::pair<block::IoQueue*, std::function<void()>>> parked;
+  InlineList<Ready, 4> ready;
+  std::vector<std::pair<block::IoQueue*, std::function<void()>>> parked;
+  block::IoQueue* own_queue = nullptr;
   Zone& zone = zones_[z];
   {
     std::lock_guard lock(zone.mu);
     auto it = std::find_if(zone.inflight.begin(), zone.inflight.end(),
                            [id](const PendingWrite& w) { return w.id == id; });
+    own_queue = it->q;
     it->done = true;
     it->status = result < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk;
     const bool writable = is_open(zone.cond);
@@ -367,19 +406,32 @@ void ZoneEngine::complete_write(block::IoQueue& q, uint32_t z, uint64_t id, int6
       parked.swap(zone.parked);
     }
   }
-  for (auto& r : ready) {
-    if (r.q == &q) {
+  ready.for_each([own_queue](Ready& r) {
+    if (r.q == own_queue) {
       r.cb(r.status, r.sector);
     } else {
       r.q->post([cb = std::move(r.cb), st = r.status, s = r.sector] { cb(st, s); });
     }
-  }
+  });
   for (auto& [pq, fn] : parked) pq->post(std::move(fn));
 }
 
 void ZoneEngine::submit_flush(block::IoQueue& q, StatusCallback cb) {
   if (store_.sync() < 0) return fail(q, std::move(cb), ZoneStatus::kIoError);
   q.submit_flush([cb = std::move(cb)](int64_t r) { cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk); });
+}
+
+void ZoneEngine::submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes,
+                                StatusCallback cb) {
+  if (ZoneStatus st = check_range(sector, bytes); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
+  const uint64_t conv_end = std::min(sector + bytes / kSectorSize,
+                                     geometry_.zone_start(geometry_.nr_conventional()));
+  ZoneStatus st = ZoneStatus::kOk;
+  if (conv_end > sector &&
+      data_.discard(data_offset_ + sector * kSectorSize, (conv_end - sector) * kSectorSize) < 0) {
+    st = ZoneStatus::kIoError;
+  }
+  fail(q, std::move(cb), st);
 }
 
 // ---- zone management ----

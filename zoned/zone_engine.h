@@ -64,6 +64,9 @@ class ZoneEngine {
   void submit_append(block::IoQueue& q, uint64_t zone_sector, std::span<const uint8_t> buf,
                      WriteCallback cb);
   void submit_flush(block::IoQueue& q, StatusCallback cb);
+  // Deallocates the conventional zones' part of the range (reads zeros after);
+  // sequential zones in the range are left alone. Range/alignment checked.
+  void submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb);
 
   // Zone management. `sector` must be a zone start.
   void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb);
@@ -90,7 +93,7 @@ class ZoneEngine {
                           WriteCallback cb);
   void write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append,
                         std::span<const uint8_t> buf, WriteCallback cb);
-  void complete_write(block::IoQueue& q, uint32_t z, uint64_t id, int64_t result);
+  void complete_write(uint32_t z, uint32_t id, int64_t result);
   ZoneStatus execute_zone_op(uint32_t z, Zone& zone, ZoneOp op);
   // Changes the zone's condition with open/active accounting; may auto-close
   // another IMP_OPEN zone. Caller holds zone.mu.

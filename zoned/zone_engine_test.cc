@@ -102,8 +102,12 @@ TEST_P(TransitionTest, FollowsStateTable) {
   auto counts = f.engine->resource_counts();
   EXPECT_EQ(counts.open, tc.open) << name(tc.from) << " + " << name(tc.action);
   EXPECT_EQ(counts.active, tc.active) << name(tc.from) << " + " << name(tc.action);
-  if (tc.to == C::kEmpty) EXPECT_EQ(d.wp, z);
-  if (tc.to == C::kFull) EXPECT_EQ(d.wp, z + kZone);  // reported as start + len
+  if (tc.to == C::kEmpty) {
+    EXPECT_EQ(d.wp, z);
+  }
+  if (tc.to == C::kFull) {
+    EXPECT_EQ(d.wp, z + kZone);  // reported as start + len
+  }
 }
 
 // clang-format off

@@ -12,6 +12,7 @@ namespace {
 
 using C = ZoneCondition;
 using S = ZoneStatus;
+using testing::error_of;
 using testing::pattern;
 
 ZoneGeometry geometry(uint64_t zone_size = 1 << 20) {
@@ -26,20 +27,9 @@ ZoneGeometry geometry(uint64_t zone_size = 1 << 20) {
 }
 
 std::string fresh(const std::string& name) {
-  std::string p = testing::temp_path(name);
-  ::unlink(p.c_str());
+  std::string p = testing::fresh_temp_path(name);
   ZonedImage::create(p, geometry());
   return p;
-}
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(ZonedImage, RestartSeesSameZonesAndData) {

@@ -1,0 +1,93 @@
+// Device-neutral zoned device: what a virtio-blk or NVMe ZNS front end needs.
+// Implementations: EmulatedZonedDevice (ZoneEngine over a zoned image file,
+// zoned/emulated_zoned_device.h) and HostZonedDevice (host zoned block device
+// through libzbd, zoned/host_zoned_device.h). open_zoned_device()
+// (zoned/open_zoned_device.h) builds either from a spec.
+//
+// Threading and completions are those of ZoneEngine (zone_engine.h): each
+// device queue thread owns one IoQueue from create_queue(); submit_* never run
+// the callback inline; callbacks run on that queue's thread in
+// drain_completions(). Buffers must stay valid until the callback runs.
+// Addresses in 512-byte sectors, lengths in bytes, both multiples of the
+// logical block size. Guest-driven calls never throw: results are ZoneStatus.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "block/io_queue.h"
+#include "zoned/zone_engine.h"  // WriteCallback, StatusCallback
+#include "zoned/zone_geometry.h"
+#include "zoned/zone_status.h"
+#include "zoned/zone_types.h"
+
+namespace zvmm::zoned {
+
+struct ZoneReport {
+  ZoneStatus status = ZoneStatus::kOk;  // kIoError if the host report failed
+  size_t count = 0;                     // descriptors written
+};
+
+class ZonedDevice {
+ public:
+  virtual ~ZonedDevice() = default;
+
+  // --- Geometry, model, limits (constant for the device's lifetime) ---------
+  virtual const ZoneGeometry& geometry() const = 0;
+  virtual bool read_only() const = 0;
+  // "emulated /path/img" or "host /dev/nullb0": for logs and errors.
+  virtual std::string description() const = 0;
+
+  ZonedModel model() const { return geometry().model(); }
+  uint64_t capacity_sectors() const { return geometry().device_sectors(); }
+  uint64_t zone_sectors() const { return geometry().zone_sectors(); }
+  uint64_t zone_capacity_sectors() const { return geometry().zone_capacity_sectors(); }
+  uint32_t nr_zones() const { return geometry().nr_zones(); }
+  uint32_t nr_conventional() const { return geometry().nr_conventional(); }
+  uint32_t logical_block_size() const { return geometry().logical_block_size(); }
+  uint32_t max_open() const { return geometry().max_open(); }      // 0 = unlimited
+  uint32_t max_active() const { return geometry().max_active(); }  // 0 = unlimited
+  uint64_t max_append_sectors() const { return geometry().max_append_sectors(); }
+
+  // --- Queues -------------------------------------------------------------------
+  // One per device queue (thread). Throws with context on failure (setup path).
+  virtual std::unique_ptr<block::IoQueue> create_queue(unsigned depth) = 0;
+
+  // --- Data path ------------------------------------------------------------------
+  virtual void submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
+                           StatusCallback cb) = 0;
+  // cb gets the first sector written.
+  virtual void submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+                            WriteCallback cb) = 0;
+  // zone_sector: start of a sequential-write-required zone; cb gets the
+  // assigned sector.
+  virtual void submit_append(block::IoQueue& q, uint64_t zone_sector,
+                             std::span<const uint8_t> buf, WriteCallback cb) = 0;
+  // A write of `bytes` zeros (moves the wp like a write; same rules).
+  virtual void submit_write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes,
+                                   WriteCallback cb) = 0;
+  // Hint: conventional zones in the range may be deallocated (read zeros
+  // afterwards on emulated devices); sequential zones are left alone (use a
+  // zone reset). Range/alignment errors as for writes.
+  virtual void submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes,
+                              StatusCallback cb) = 0;
+  // Data and zone state durable once cb(kOk) runs.
+  virtual void submit_flush(block::IoQueue& q, StatusCallback cb) = 0;
+
+  // --- Zone management --------------------------------------------------------------
+  // `sector` must be a zone start (kInvalidField), of a sequential zone
+  // (kInvalidZoneOp).
+  virtual void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector,
+                              StatusCallback cb) = 0;
+  // Resets every non-empty sequential zone.
+  virtual void submit_reset_all(block::IoQueue& q, StatusCallback cb) = 0;
+
+  // Zones from the one containing `sector` that match `filter`, at most
+  // out.size(). Synchronous; thread-safe. Out-of-range sector: kOutOfRange.
+  virtual ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
+                                  std::span<ZoneDescriptor> out) = 0;
+};
+
+}  // namespace zvmm::zoned

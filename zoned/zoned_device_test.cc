@@ -1,0 +1,200 @@
+// ZonedDevice over an emulated image: the factory, the spec parser, and the
+// calls the engine does not have (write zeroes, discard, read-only).
+#include "zoned/zoned_device.h"
+
+#include <gtest/gtest.h>
+
+#include "zoned/open_zoned_device.h"
+#include "zoned/sync_zone_client.h"
+#include "zoned/test_support.h"
+
+namespace zvmm::zoned {
+namespace {
+
+using C = ZoneCondition;
+using S = ZoneStatus;
+using testing::error_of;
+using testing::pattern;
+
+constexpr uint64_t kZs = 2048;  // sectors per 1 MiB zone
+
+TEST(ZonedDeviceSpec, ParsesHostAndFileSpecs) {
+  ZonedDeviceSpec h = parse_zoned_device_spec("host=/dev/nullb0,ro");
+  EXPECT_TRUE(h.host);
+  EXPECT_TRUE(h.read_only);
+  EXPECT_EQ(h.path, "/dev/nullb0");
+  EXPECT_FALSE(h.geometry);
+
+  ZonedDeviceSpec f = parse_zoned_device_spec(
+      "file=/x.img,size=64M,zone_size=4M,zone_capacity=3M,conventional=2,max_open=4,"
+      "max_active=6,max_append=64K,model=ha,block_size=4096,small_last_zone=0,sync");
+  EXPECT_FALSE(f.host);
+  EXPECT_FALSE(f.use_io_uring);
+  ASSERT_TRUE(f.geometry);
+  EXPECT_EQ(f.geometry->device_bytes, 64u << 20);
+  EXPECT_EQ(f.geometry->zone_size_bytes, 4u << 20);
+  EXPECT_EQ(f.geometry->zone_capacity_bytes, 3u << 20);
+  EXPECT_EQ(f.geometry->nr_conventional, 2u);
+  EXPECT_EQ(f.geometry->max_open, 4u);
+  EXPECT_EQ(f.geometry->max_active, 6u);
+  EXPECT_EQ(f.geometry->max_append_bytes, 64u << 10);
+  EXPECT_EQ(f.geometry->model, ZonedModel::kHostAware);
+  EXPECT_EQ(f.geometry->logical_block_size, 4096u);
+  EXPECT_FALSE(f.geometry->allow_smaller_last_zone);
+  EXPECT_FALSE(parse_zoned_device_spec("file=/y.img").geometry);
+}
+
+TEST(ZonedDeviceSpec, RefusesBadSpecs) {
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("size=1G"); }).find("host=DEVICE or file=PATH"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,colour=red"); }).find("unknown key 'colour'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,host=b"); }).find("more than one"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("host=/dev/x,size=1G,zone_size=1M"); })
+                .find("geometry from the device"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,size=1Q,zone_size=1M"); }).find("size"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,max_open=x,size=1G,zone_size=1M"); })
+                .find("max_open=x is not a number"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,size=1G"); }).find("size and zone_size"),
+            std::string::npos);
+}
+
+TEST(OpenZonedDevice, CreatesThenKeepsZonesAndRefusesOtherGeometry) {
+  const std::string path = testing::fresh_temp_path("device.img");
+  const std::string spec = "file=" + path +
+                           ",size=16M,zone_size=1M,zone_capacity=512K,conventional=1,max_open=2,"
+                           "max_active=3";
+  {
+    auto dev = open_zoned_device(parse_zoned_device_spec(spec));
+    EXPECT_EQ(dev->description(), "emulated " + path);
+    EXPECT_EQ(dev->model(), ZonedModel::kHostManaged);
+    EXPECT_EQ(dev->capacity_sectors(), 16 * kZs);
+    EXPECT_EQ(dev->zone_sectors(), kZs);
+    EXPECT_EQ(dev->zone_capacity_sectors(), kZs / 2);
+    EXPECT_EQ(dev->nr_zones(), 16u);
+    EXPECT_EQ(dev->nr_conventional(), 1u);
+    EXPECT_EQ(dev->logical_block_size(), 512u);
+    EXPECT_EQ(dev->max_open(), 2u);
+    EXPECT_EQ(dev->max_active(), 3u);
+    EXPECT_EQ(dev->max_append_sectors(), kZs / 2);
+    EXPECT_FALSE(dev->read_only());
+    SyncZoneClient c(*dev, dev->create_queue(8));
+    ASSERT_EQ(c.write(kZs, pattern(kZs, 4096)), S::kOk);
+    ASSERT_EQ(c.append(2 * kZs, pattern(2 * kZs, 4096)).sector, 2 * kZs);
+    ASSERT_EQ(c.finish(3 * kZs), S::kOk);
+    ASSERT_EQ(c.flush(), S::kOk);
+  }
+  // Reopen without a geometry, and with the same one: zones kept.
+  for (const std::string& s : {"file=" + path, spec}) {
+    auto dev = open_zoned_device(parse_zoned_device_spec(s));
+    std::vector<ZoneDescriptor> zones(16);
+    ZoneReport r = dev->report_zones(0, ZoneFilter::kAll, zones);
+    ASSERT_EQ(r.status, S::kOk);
+    ASSERT_EQ(r.count, 16u);
+    EXPECT_EQ(zones[1].cond, C::kImplicitOpen);
+    EXPECT_EQ(zones[1].wp, kZs + 8);
+    EXPECT_EQ(zones[2].cond, C::kImplicitOpen);
+    EXPECT_EQ(zones[3].cond, C::kFull);
+    r = dev->report_zones(0, ZoneFilter::kImplicitOpen, zones);
+    EXPECT_EQ(r.count, 2u);
+    EXPECT_EQ(dev->report_zones(16 * kZs, ZoneFilter::kAll, zones).status, S::kOutOfRange);
+  }
+  std::string err = error_of([&] {
+    open_zoned_device(parse_zoned_device_spec("file=" + path + ",size=16M,zone_size=2M"));
+  });
+  EXPECT_NE(err.find("geometry mismatch"), std::string::npos) << err;
+  EXPECT_NE(err.find("zone size 1M vs 2M"), std::string::npos) << err;
+}
+
+TEST(OpenZonedDevice, MissingImageWithoutGeometryIsAnError) {
+  const std::string path = testing::fresh_temp_path("missing.img");
+  std::string err = error_of([&] { open_zoned_device(parse_zoned_device_spec("file=" + path)); });
+  EXPECT_NE(err.find("does not exist"), std::string::npos) << err;
+}
+
+TEST(OpenZonedDevice, HostSpecOnARegularFileIsRefused) {
+  const std::string path = testing::fresh_temp_path("plain.img");
+  { auto f = block::FileBackend::create(path, 1 << 20); }
+  std::string err = error_of([&] { open_zoned_device(parse_zoned_device_spec("host=" + path)); });
+  EXPECT_NE(err.find("is not a zoned block device"), std::string::npos) << err;
+  EXPECT_NE(err.find("6.12"), std::string::npos) << err;
+}
+
+class EmulatedDevice : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    spec_.path = testing::fresh_temp_path("emulated.img");
+    spec_.geometry = ZoneGeometryConfig{.device_bytes = 8 << 20, .zone_size_bytes = 1 << 20,
+                                        .nr_conventional = 2};
+    dev_ = open_zoned_device(spec_);
+  }
+  ZonedDeviceSpec spec_;
+  std::unique_ptr<ZonedDevice> dev_;
+};
+
+TEST_F(EmulatedDevice, WriteZeroesMovesTheWritePointer) {
+  SyncZoneClient c(*dev_, dev_->create_queue(4));
+  ASSERT_EQ(c.write(2 * kZs, pattern(2 * kZs, 4096)), S::kOk);
+  auto q = dev_->create_queue(4);
+  bool done = false;
+  ZoneStatus st{};
+  uint64_t sector = 0;
+  dev_->submit_write_zeroes(*q, 2 * kZs + 8, 8192, [&](ZoneStatus s, uint64_t at) {
+    st = s, sector = at, done = true;
+  });
+  while (!done) q->wait_completions();
+  EXPECT_EQ(st, S::kOk);
+  EXPECT_EQ(sector, 2 * kZs + 8);
+  ZoneDescriptor z;
+  ASSERT_EQ(dev_->report_zones(2 * kZs, ZoneFilter::kAll, {&z, 1}).count, 1u);
+  EXPECT_EQ(z.wp, 2 * kZs + 24);
+  std::vector<uint8_t> buf(8192, 0xff);
+  ASSERT_EQ(c.read(2 * kZs + 8, buf), S::kOk);
+  EXPECT_EQ(std::count(buf.begin(), buf.end(), 0), 8192);
+}
+
+TEST_F(EmulatedDevice, DiscardZeroesConventionalZonesOnly) {
+  SyncZoneClient c(*dev_, dev_->create_queue(4));
+  ASSERT_EQ(c.write(0, pattern(0, 8192)), S::kOk);
+  ASSERT_EQ(c.write(2 * kZs, pattern(2 * kZs, 8192)), S::kOk);
+  auto q = dev_->create_queue(4);
+  ZoneStatus st = S::kIoError;
+  bool done = false;
+  dev_->submit_discard(*q, 0, 3 * kZs * kSectorSize, [&](ZoneStatus s) { st = s, done = true; });
+  while (!done) q->wait_completions();
+  EXPECT_EQ(st, S::kOk);
+  std::vector<uint8_t> buf(8192, 0xff);
+  ASSERT_EQ(c.read(0, buf), S::kOk);
+  EXPECT_EQ(std::count(buf.begin(), buf.end(), 0), 8192);
+  ASSERT_EQ(c.read(2 * kZs, buf), S::kOk);
+  EXPECT_EQ(testing::first_mismatch(buf, 2 * kZs), -1);
+  done = false;
+  dev_->submit_discard(*q, 1, 512, [&](ZoneStatus s) { st = s, done = true; });
+  while (!done) q->wait_completions();
+  EXPECT_EQ(st, S::kOk);  // 512-byte blocks: aligned
+  done = false;
+  dev_->submit_discard(*q, 8 * kZs, 512, [&](ZoneStatus s) { st = s, done = true; });
+  while (!done) q->wait_completions();
+  EXPECT_EQ(st, S::kOutOfRange);
+}
+
+TEST_F(EmulatedDevice, ReadOnlyRefusesChanges) {
+  dev_.reset();
+  spec_.read_only = true;
+  dev_ = open_zoned_device(spec_);
+  EXPECT_TRUE(dev_->read_only());
+  SyncZoneClient c(*dev_, dev_->create_queue(4));
+  EXPECT_EQ(c.write(2 * kZs, pattern(2 * kZs, 4096)), S::kZoneReadOnly);
+  EXPECT_EQ(c.append(2 * kZs, pattern(2 * kZs, 4096)).status, S::kZoneReadOnly);
+  EXPECT_EQ(c.open(2 * kZs), S::kZoneReadOnly);
+  EXPECT_EQ(c.reset_all(), S::kZoneReadOnly);
+  std::vector<uint8_t> buf(4096);
+  EXPECT_EQ(c.read(2 * kZs, buf), S::kOk);
+}
+
+}  // namespace
+}  // namespace zvmm::zoned
