@@ -154,7 +154,10 @@ std::string ZoneGeometry::summary() const {
   return std::string(to_string(model())) + ", " + format_size(config_.device_bytes) + ", " +
          std::to_string(nr_zones_) + " zones of " + format_size(config_.zone_size_bytes) +
          " (capacity " + format_size(config_.zone_capacity_bytes) + "), " +
-         std::to_string(nr_conventional_) + " conventional";
+         std::to_string(nr_conventional_) + " conventional" +
+         (config_.device_bytes % config_.zone_size_bytes
+              ? ", last zone " + format_size(config_.device_bytes % config_.zone_size_bytes)
+              : std::string());
 }
 
 }  // namespace zvmm::zoned

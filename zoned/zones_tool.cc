@@ -18,8 +18,9 @@ constexpr const char* kUsage = R"(usage: zvmm-zones COMMAND IMG [options]
 commands:
   create IMG --size SIZE --zone-size SIZE [--zone-capacity SIZE] [--conventional N]
              [--max-open N] [--max-active N] [--max-append SIZE] [--model hm|ha]
-             [--block-size 512|4096] [--no-small-last-zone] [--force]
-      Create a sparse zoned image. Sizes accept K, M, G, T suffixes.
+             [--block-size 512|4096] [--small-last-zone] [--force]
+      Create a sparse zoned image. Sizes accept K, M, G, T suffixes. SIZE must be a
+      multiple of the zone size unless --small-last-zone allows a smaller last zone.
   info IMG [--json]          Geometry and zone condition counts.
   report IMG [--json] [--start SECTOR] [--filter COND]
                              One line per zone (sectors of 512 bytes).
@@ -45,7 +46,7 @@ const std::map<std::string, bool> kOptions = {  // name -> takes a value
     {"--conventional", true}, {"--max-open", true},   {"--max-active", true},
     {"--max-append", true},   {"--model", true},      {"--block-size", true},
     {"--start", true},        {"--filter", true},     {"--json", false},
-    {"--all", false},         {"--force", false},     {"--no-small-last-zone", false}};
+    {"--all", false},         {"--force", false},     {"--small-last-zone", false}};
 
 Args parse(int argc, char** argv) {
   Args a;
@@ -102,7 +103,7 @@ int create(const Args& a) {
   c.max_active = number(a, "--max-active", 0);
   c.max_append_bytes = size(a, "--max-append", 0);
   c.logical_block_size = number(a, "--block-size", 512);
-  c.allow_smaller_last_zone = !a.has("--no-small-last-zone");
+  c.allow_smaller_last_zone = a.has("--small-last-zone");
   std::string model = a.has("--model") ? a.options.at("--model") : "hm";
   if (model == "hm") c.model = ZonedModel::kHostManaged;
   else if (model == "ha") c.model = ZonedModel::kHostAware;

@@ -12,7 +12,7 @@ expect_exit() {  # expect_exit CODE MESSAGE-PART cmd...
 }
 expect_exit 0 "usage:" "$tool" --help
 expect_exit 2 "missing command" "$tool"
-expect_exit 2 "not a multiple of the zone size" "$tool" create "$img" --size 100M --zone-size 64M --no-small-last-zone
+expect_exit 2 "not a multiple of the zone size" "$tool" create "$img" --size 100M --zone-size 64M
 expect_exit 2 "larger than the zone size" "$tool" create "$img" --size 4G --zone-size 64M --zone-capacity 128M
 expect_exit 2 "power of two" "$tool" create "$img" --size 4G --zone-size 48M
 expect_exit 2 "hm or ha" "$tool" create "$img" --size 4G --zone-size 64M --model xx
