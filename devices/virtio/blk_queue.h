@@ -1,0 +1,84 @@
+// One virtio-blk request queue: pops descriptor chains, validates them as
+// virtio-blk requests, submits them to the ZonedDevice on this queue's IoQueue,
+// and completes them (data, status byte, used ring, interrupt).
+//
+// Single-threaded: everything runs on the thread that owns the queue (its
+// worker in the VMM, the test thread in unit tests). Engine callbacks arrive
+// during process_completions() on that same thread.
+//
+// Guest input never throws: a malformed chain is returned with used length 0,
+// a malformed request completes with IOERR/UNSUPP, a broken ring makes the
+// device ask for a reset (VirtioInterrupt::set_needs_reset) and the queue stops.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "block/io_queue.h"
+#include "devices/virtio/blk_config.h"
+#include "devices/virtio/descriptor_chain.h"
+#include "devices/virtio/virtio_device.h"
+#include "devices/virtio/virtqueue.h"
+#include "zoned/zoned_device.h"
+
+namespace zvmm::virtio {
+
+// Shared by every queue of one activated device; immutable while active.
+struct BlkContext {
+  zoned::ZonedDevice& device;
+  const BlkConfig& config;
+  uint64_t features;  // negotiated
+  VirtioInterrupt& irq;
+};
+
+class BlkQueue {
+ public:
+  BlkQueue(const BlkContext& ctx, uint16_t index, Virtqueue vq, std::unique_ptr<block::IoQueue> io);
+  ~BlkQueue();  // quiesce()
+  BlkQueue(const BlkQueue&) = delete;
+  BlkQueue& operator=(const BlkQueue&) = delete;
+
+  // Takes every available chain and starts it.
+  void process_available();
+  // Runs ready engine completions.
+  void process_completions();
+  // Raises the queue's interrupt if used entries were added and the driver wants one.
+  void notify();
+
+  // Worker loop: waits (poll) on the kick eventfd, the IoQueue completion fd and
+  // `stop_fd`; returns after quiesce() once stop_fd is readable.
+  void run(const EventFd& kick, int stop_fd);
+  // Stops touching the rings and waits until no engine I/O is outstanding.
+  void quiesce();
+
+  size_t outstanding() const { return outstanding_; }
+  bool broken() const { return broken_; }
+  block::IoQueue& io() { return *io_; }
+  const Virtqueue& virtqueue() const { return vq_; }
+
+ private:
+  struct Request;
+  using RequestPtr = std::shared_ptr<Request>;
+
+  void handle(DescriptorChain chain);
+  void finish(Request& r, uint8_t status);
+  // Starts engine I/O; `r` completes from the callback.
+  void start_read(const RequestPtr& r);
+  void start_write(const RequestPtr& r, bool append);
+  void start_flush(const RequestPtr& r);
+  void start_zone_op(const RequestPtr& r);
+  void report_zones(Request& r);
+  void discard_or_write_zeroes(const RequestPtr& r);
+  bool prepare_out_data(Request& r, uint64_t offset, uint64_t len);
+  bool negotiated(unsigned feature) const;
+
+  const BlkContext& ctx_;
+  const uint16_t index_;
+  Virtqueue vq_;
+  std::unique_ptr<block::IoQueue> io_;
+  size_t outstanding_ = 0;
+  bool stopping_ = false;
+  bool broken_ = false;
+};
+
+}  // namespace zvmm::virtio
