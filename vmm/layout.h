@@ -1,7 +1,8 @@
 // The guest physical memory map, in one place.
 //
 //   0x0000_0000  +---------------------------+
-//                | real-mode IVT / BDA       |  (untouched)
+//                | real-mode IVT             |  (untouched)
+//   0x0000_0400  | BIOS data area (EBDA ptr) |
 //   0x0000_0500  | GDT                       |
 //   0x0000_0520  | IDT (empty)               |
 //   0x0000_7000  | boot_params (zero page)   |
@@ -9,8 +10,9 @@
 //   0x0000_9000  | PML4, PDPT, 4 x PD        |  identity map of the first 4 GiB
 //   0x0002_0000  | kernel command line       |
 //   0x0009_fc00  +---------------------------+  e820: reserved
-//                | MP table / ACPI tables    |
-//   0x000e_0000  | (legacy BIOS area)        |
+//                | MP table (EBDA)           |
+//   0x000e_0000  | ACPI: RSDP, then tables   |
+//                | (legacy BIOS area)        |
 //   0x0010_0000  +---------------------------+  e820: RAM
 //                | protected-mode kernel     |
 //                | ...                       |
@@ -19,16 +21,18 @@
 //   0xc000_0000  +---------------------------+  32-bit MMIO hole (not RAM)
 //                | PCI 32-bit BAR window     |
 //   0xe000_0000  | PCI ECAM (256 buses)      |  e820: reserved
-//   0xf000_0000  | (unused)                  |
+//   0xf000_0000  | status page (exit, boot)  |  see kStatusMmioStart
 //   0xfec0_0000  | IOAPIC                    |
 //   0xfee0_0000  | LAPIC                     |
+//   0xfffb_c000  | KVM identity map + TSS    |  (VMX only)
 //   0x1_0000_0000+---------------------------+
 //                | RAM above 4 GiB           |  only when memory > 3 GiB
 //                +---------------------------+
 //                | PCI 64-bit BAR window     |  1 GiB aligned, above RAM
 //
 // I/O ports: 0x3f8 COM1 (IRQ 4), 0x60/0x64 i8042 (reset only), 0xcf8/0xcfc PCI
-// config, 0xf4 exit status (isa-debug-exit compatible), 0xf5 boot-time marker.
+// config, 0xf4 exit status (isa-debug-exit compatible), 0xf5 boot-time marker,
+// 0x600 ACPI sleep control (power off).
 #pragma once
 
 #include <cstdint>
@@ -57,14 +61,30 @@ inline constexpr uint64_t kPdptStart = 0xa000;
 inline constexpr uint64_t kPdStart = 0xb000;
 inline constexpr uint64_t kPdCount = 4;
 inline constexpr uint64_t kIdentityMappedBytes = kPdCount * GiB;
+// BIOS data area words Linux reads: the EBDA segment (0x40e) and the base
+// memory size in KiB (0x413), used to find and reserve the EBDA.
+inline constexpr uint64_t kBdaEbdaSegment = 0x40e;
+inline constexpr uint64_t kBdaBaseMemoryKiB = 0x413;
+// BIOS warm-reset flag: Linux writes 0x1234 here before a warm reboot and 0
+// before a cold one. zvmm boots with `reboot=k,panic_warm`, so after an i8042
+// reset the flag tells a kernel panic from an ordinary reboot.
+inline constexpr uint64_t kBiosResetFlag = 0x472;
+inline constexpr uint16_t kBiosWarmResetValue = 0x1234;
 // Kernel command line, NUL terminated.
 inline constexpr uint64_t kCmdlineStart = 0x20000;
 inline constexpr uint64_t kCmdlineMaxSize = 0x10000;
 
 // --- Reserved legacy area -------------------------------------------------------------
 
-// Start of the extended BIOS data area; MP table and ACPI tables live here.
+// Start of the extended BIOS data area (the MP table lives here).
 inline constexpr uint64_t kEbdaStart = 0x9fc00;
+// Intel MP table (floating pointer, then the configuration table), found by
+// Linux's scan of the last KiB of base memory (639 KiB = kEbdaStart).
+inline constexpr uint64_t kMpTableStart = kEbdaStart;
+// ACPI: the RSDP where Linux scans for it ([0xe0000, 0x100000), 16-byte
+// aligned), the other tables (XSDT, FADT, DSDT, MADT, MCFG) right after it.
+inline constexpr uint64_t kAcpiRsdpStart = 0xe0000;
+inline constexpr uint64_t kAcpiTablesStart = kAcpiRsdpStart + 0x40;
 // [kEbdaStart, kHighMemoryStart) is reported as reserved in the e820 map.
 inline constexpr uint64_t kBiosAreaEnd = 0x100000;
 
@@ -86,6 +106,11 @@ inline constexpr uint64_t kPciEcamStart = 0xe000'0000;
 inline constexpr uint64_t kPciEcamSize = 256 * MiB;
 inline constexpr uint64_t kIoApicStart = 0xfec0'0000;
 inline constexpr uint64_t kLapicStart = 0xfee0'0000;
+// Intel VMX needs a 3-page real-mode TSS and a 1-page identity-map page table
+// in guest-physical space that is neither RAM nor a device (KVM_SET_TSS_ADDR,
+// KVM_SET_IDENTITY_MAP_ADDR); ignored on AMD.
+inline constexpr uint64_t kKvmIdentityMapStart = 0xfffb'c000;
+inline constexpr uint64_t kKvmTssStart = 0xfffb'd000;
 inline constexpr uint64_t kMmio32End = 4 * GiB;
 
 // --- Above 4 GiB ------------------------------------------------------------------------
@@ -106,9 +131,17 @@ inline constexpr uint16_t kPciConfigDataPort = 0xcfc;
 // The guest writes its exit status (one byte) here; same port as QEMU's
 // isa-debug-exit so one guest tool serves both VMMs.
 inline constexpr uint16_t kExitStatusPort = 0xf4;
+// ACPI sleep control/status register (hardware-reduced ACPI, FADT): writing
+// SLP_EN with SLP_TYP 5 (S5, power off) ends the VM.
+inline constexpr uint16_t kAcpiSleepPort = 0x600;
 // The guest's init writes kBootMarkerValue here when userspace is reached.
 inline constexpr uint16_t kBootMarkerPort = 0xf5;
 inline constexpr uint8_t kBootMarkerValue = 0x7a;
+// The same two registers as bytes 0 (exit status) and 1 (boot marker) of an MMIO
+// page, for guests whose user-mode OUT faults (nested guests under QEMU TCG; the
+// Debian cloud kernel has no /dev/port). The guest tool writes it via /dev/mem.
+inline constexpr uint64_t kStatusMmioStart = 0xf000'0000;
+inline constexpr uint64_t kStatusMmioSize = 0x1000;
 
 // Bytes of RAM placed below the 32-bit MMIO hole for a guest of `ram_bytes`.
 constexpr uint64_t low_ram_bytes(uint64_t ram_bytes) {

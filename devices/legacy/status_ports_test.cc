@@ -2,8 +2,10 @@
 
 #include <optional>
 
+#include "devices/legacy/acpi_sleep_port.h"
 #include "devices/legacy/boot_marker_port.h"
 #include "devices/legacy/exit_status_port.h"
+#include "devices/legacy/status_page.h"
 #include "vmm/bus.h"
 #include "vmm/layout.h"
 
@@ -42,6 +44,45 @@ TEST(BootMarkerPortTest, OnlyTheMagicValueCountsAndOnlyOnce) {
   port.write(0, magic);
   port.write(0, magic);
   EXPECT_EQ(markers, 1);
+}
+
+TEST(StatusPageTest, ByteZeroIsTheExitStatusAndByteOneTheBootMarker) {
+  std::optional<uint8_t> status;
+  int markers = 0;
+  Bus mmio;
+  mmio.insert(std::make_shared<StatusPage>([&](uint8_t s) { status = s; }, [&] { ++markers; }),
+              layout::kStatusMmioStart, layout::kStatusMmioSize);
+  const uint8_t wrong_marker[] = {0x11};
+  ASSERT_TRUE(mmio.write(layout::kStatusMmioStart + 1, wrong_marker));
+  EXPECT_EQ(markers, 0);
+  const uint8_t marker[] = {layout::kBootMarkerValue};
+  ASSERT_TRUE(mmio.write(layout::kStatusMmioStart + 1, marker));
+  EXPECT_EQ(markers, 1);
+  EXPECT_FALSE(status);
+  const uint8_t three[] = {3};
+  ASSERT_TRUE(mmio.write(layout::kStatusMmioStart, three));
+  EXPECT_EQ(status, 3);
+  const uint8_t wide[4] = {9, 9, 9, 9};
+  mmio.write(layout::kStatusMmioStart, wide);
+  EXPECT_EQ(status, 3) << "only byte writes count";
+}
+
+TEST(AcpiSleepPortTest, S5WithSleepEnablePowersOff) {
+  int power_offs = 0;
+  AcpiSleepPort port([&] { ++power_offs; });
+  const uint8_t s5_without_enable[] = {5 << 2};
+  port.write(0, s5_without_enable);
+  const uint8_t s3_enable[] = {(3 << 2) | 0x20};
+  port.write(0, s3_enable);
+  const uint8_t wake_status_clear[] = {0x80};
+  port.write(0, wake_status_clear);
+  EXPECT_EQ(power_offs, 0);
+  const uint8_t s5_enable[] = {(5 << 2) | 0x20};  // what Linux writes
+  port.write(0, s5_enable);
+  EXPECT_EQ(power_offs, 1);
+  uint8_t status = 0xff;
+  port.read(0, std::span<uint8_t>(&status, 1));
+  EXPECT_EQ(status, 0);
 }
 
 }  // namespace

@@ -1,0 +1,20 @@
+#include "devices/legacy/status_page.h"
+
+#include <algorithm>
+
+#include "vmm/layout.h"
+
+namespace zvmm {
+
+void StatusPage::read(uint64_t, std::span<uint8_t> data) { std::fill(data.begin(), data.end(), 0); }
+
+void StatusPage::write(uint64_t offset, std::span<const uint8_t> data) {
+  if (data.size() != 1) return;
+  if (offset == kExitStatusOffset) {
+    on_exit_(data[0]);
+  } else if (offset == kBootMarkerOffset && data[0] == layout::kBootMarkerValue) {
+    on_boot_marker_();
+  }
+}
+
+}  // namespace zvmm

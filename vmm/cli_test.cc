@@ -1,0 +1,95 @@
+#include "vmm/cli.h"
+
+#include <gtest/gtest.h>
+
+namespace zvmm {
+namespace {
+
+
+CommandLine parse(std::vector<std::string> args) { return parse_command_line(args); }
+
+std::string usage_error(std::vector<std::string> args) {
+  try {
+    parse(std::move(args));
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CliTest, Defaults) {
+  const CommandLine cl = parse({"--kernel", "bzImage"});
+  EXPECT_EQ(cl.action, CommandLine::Action::kRun);
+  EXPECT_EQ(cl.config.kernel, "bzImage");
+  EXPECT_EQ(cl.config.memory_bytes, 512ull << 20);
+  EXPECT_EQ(cl.config.cpus, 1u);
+  EXPECT_EQ(cl.config.cmdline, kDefaultCmdline);
+  EXPECT_EQ(cl.config.console, (ConsoleConfig{ConsoleConfig::Kind::kStdio, ""}));
+  EXPECT_FALSE(cl.config.boot_time);
+  EXPECT_TRUE(cl.config.initrds.empty());
+  EXPECT_TRUE(cl.config.disks.empty());
+}
+
+TEST(CliTest, AllOptions) {
+  const CommandLine cl = parse({"--kernel=k", "--initrd", "a.cpio,b.cpio", "--cmdline", "console=ttyS0 quiet",
+                                "--memory", "2G", "--cpus=4", "--console", "file:/tmp/log", "--boot-time",
+                                "--disk", "zoned,path=x", "--disk", "y"});
+  EXPECT_EQ(cl.config.kernel, "k");
+  EXPECT_EQ(cl.config.initrds, (std::vector<std::string>{"a.cpio", "b.cpio"}));
+  EXPECT_EQ(cl.config.cmdline, "console=ttyS0 quiet");
+  EXPECT_EQ(cl.config.memory_bytes, 2ull << 30);
+  EXPECT_EQ(cl.config.cpus, 4u);
+  EXPECT_EQ(cl.config.console, (ConsoleConfig{ConsoleConfig::Kind::kFile, "/tmp/log"}));
+  EXPECT_TRUE(cl.config.boot_time);
+  EXPECT_EQ(cl.config.disks, (std::vector<std::string>{"zoned,path=x", "y"}));
+}
+
+TEST(CliTest, RepeatedInitrdAppends) {
+  EXPECT_EQ(parse({"--kernel", "k", "--initrd", "a", "--initrd", "b,c"}).config.initrds,
+            (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(CliTest, HelpAndVersion) {
+  EXPECT_EQ(parse({"--help"}).action, CommandLine::Action::kHelp);
+  EXPECT_EQ(parse({"--kernel", "k", "-h"}).action, CommandLine::Action::kHelp);
+  EXPECT_EQ(parse({"--version"}).action, CommandLine::Action::kVersion);
+  const std::string help = usage_text();
+  for (const char* s : {"--kernel", "--initrd", "--cmdline", "--memory", "--cpus", "--console", "--boot-time",
+                        "--disk", "exit status", "130/143"}) {
+    EXPECT_NE(help.find(s), std::string::npos) << s;
+  }
+}
+
+TEST(CliTest, UsageErrors) {
+  EXPECT_NE(usage_error({}).find("--kernel PATH is required"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--bogus"}).find("unknown option '--bogus'"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "stray"}).find("unexpected argument"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--memory", "lots"}).find("not a size"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--memory", "8M"}).find("below the minimum"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--memory", "2T"}).find("above the maximum"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--memory", "16385K"}).find("multiple of 4K"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--cpus", "0"}).find("--cpus"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--cpus", "255"}).find("--cpus"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--cpus", "2x"}).find("--cpus"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--console", "tty"}).find("--console"), std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--initrd", "a,,b"}).find("empty path"), std::string::npos);
+}
+
+TEST(CliTest, Sizes) {
+  EXPECT_EQ(parse_size("512M"), 512ull << 20);
+  EXPECT_EQ(parse_size("512MiB"), 512ull << 20);
+  EXPECT_EQ(parse_size("2G"), 2ull << 30);
+  EXPECT_EQ(parse_size("2g"), 2ull << 30);
+  EXPECT_EQ(parse_size("65536K"), 64ull << 20);
+  EXPECT_EQ(parse_size("1T"), 1ull << 40);
+  EXPECT_EQ(parse_size("256"), 256ull << 20) << "a bare number means MiB";
+  EXPECT_EQ(parse_size(""), std::nullopt);
+  EXPECT_EQ(parse_size("M"), std::nullopt);
+  EXPECT_EQ(parse_size("12Q"), std::nullopt);
+  EXPECT_EQ(parse_size("-1G"), std::nullopt);
+  EXPECT_EQ(parse_size("99999999999999T"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace zvmm

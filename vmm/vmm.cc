@@ -1,0 +1,158 @@
+#include "vmm/vmm.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "vmm/boot_cpu_state.h"
+#include "vmm/console.h"
+#include "vmm/console_input.h"
+#include "vmm/cpuid.h"
+#include "vmm/device_manager.h"
+#include "vmm/event_loop.h"
+#include "vmm/exit_codes.h"
+#include "vmm/guest_memory.h"
+#include "vmm/host_check.h"
+#include "vmm/kvm.h"
+#include "vmm/lapic.h"
+#include "vmm/layout.h"
+#include "vmm/linux_boot.h"
+#include "vmm/msrs.h"
+#include "vmm/process_clock.h"
+#include "vmm/vcpu_thread.h"
+#include "vmm/vm_stop.h"
+
+namespace zvmm {
+
+namespace {
+
+Kvm open_kvm() {
+  Kvm kvm = Kvm::open(kvm_device_path());
+  if (kvm_is_pvm() && !pvm_override_requested()) {
+    throw PvmHostError(
+        "/dev/kvm is provided by PVM (kvm_pvm), which cannot run unmodified Linux guests; "
+        "run zvmm inside the emulated KVM host: tests/kvm-host/run --in ... -- zvmm ... "
+        "(ZVMM_ALLOW_PVM=1 tries anyway)");
+  }
+  return kvm;
+}
+
+void configure_vcpu(const Vcpu& vcpu, const std::vector<kvm_cpuid_entry2>& supported_cpuid,
+                    uint32_t vcpu_count, bool tsc_deadline) {
+  vcpu.set_cpuid(cpuid_for_vcpu(supported_cpuid, {.vcpu_id = vcpu.id(),
+                                                  .vcpu_count = vcpu_count,
+                                                  .tsc_deadline = tsc_deadline}));
+  vcpu.set_msrs(boot_msrs());
+  kvm_lapic_state lapic = vcpu.lapic();
+  configure_lapic_lint(lapic);
+  vcpu.set_lapic(lapic);
+}
+
+void enter_linux(const Vcpu& bsp, const LinuxBootInfo& boot) {
+  kvm_sregs sregs = bsp.sregs();
+  configure_long_mode(sregs, boot.page_table_root);
+  bsp.set_sregs(sregs);
+  bsp.set_regs(boot_regs(boot.entry));
+  bsp.set_fpu(boot_fpu());
+}
+
+// An i8042 reset ends the VM. Linux (booted with reboot=k,panic_warm) marks a
+// reboot after a panic as warm in the BIOS reset flag.
+StopReason reason_for_reset(const GuestMemory& memory) {
+  if (memory.read_le<uint16_t>(layout::kBiosResetFlag) == layout::kBiosWarmResetValue) {
+    return {exit_code::kGuestCrash, "guest kernel panicked"};
+  }
+  return {exit_code::kGuestReset, ""};
+}
+
+}  // namespace
+
+int Vmm::run() {
+  const VmConfig& c = config_;
+  const GuestMemory memory = GuestMemory::create(c.memory_bytes);
+  const LinuxBootInfo boot =
+      load_linux(memory, {.kernel_path = c.kernel, .initrd_paths = c.initrds,
+                          .cmdline = c.cmdline, .vcpu_count = c.cpus});
+
+  const Kvm kvm = open_kvm();
+  if (const int max = kvm.check_extension(KVM_CAP_MAX_VCPUS); max > 0 && c.cpus > static_cast<uint32_t>(max)) {
+    throw KvmUnavailable("this KVM supports at most " + std::to_string(max) + " vCPUs", EINVAL);
+  }
+  Vm vm = kvm.create_vm();
+  vm.register_guest_memory(memory);
+  vm.set_identity_map_address(layout::kKvmIdentityMapStart);
+  vm.set_tss_address(layout::kKvmTssStart);
+  vm.create_irqchip();
+  vm.create_pit();
+
+  VmStop stop;
+  const ConsoleOutput console = ConsoleOutput::open(c.console);
+  DeviceManager devices;
+  devices.add_legacy_devices({
+      .console_output = [&console](std::span<const uint8_t> b) { console.write(b); },
+      .com1_irq = [&vm](bool level) { vm.set_irq_line(layout::kCom1Irq, level); },
+      .exit_status = [&stop](uint8_t status) { stop.request({status, ""}); },
+      .reset = [&stop, &memory] { stop.request(reason_for_reset(memory)); },
+      .boot_marker =
+          [boot_time = c.boot_time, reported = std::make_shared<std::atomic<bool>>(false)] {
+            // The guest tool writes both the MMIO page and the port: report once.
+            if (!boot_time || reported->exchange(true)) return;
+            std::fprintf(stderr, "zvmm: guest userspace reached in %lld ms\n",
+                         static_cast<long long>(time_since_process_start().count()));
+          },
+      .power_off = [&stop] { stop.request({exit_code::kGuestReset, ""}); },
+  });
+  devices.add_pci_root(c.memory_bytes);
+
+  const auto supported_cpuid = kvm.supported_cpuid();
+  const bool tsc_deadline = kvm.check_extension(KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+  std::vector<std::unique_ptr<Vcpu>> vcpus;
+  for (uint32_t id = 0; id < c.cpus; ++id) {
+    vcpus.push_back(std::make_unique<Vcpu>(vm.create_vcpu(id)));
+    configure_vcpu(*vcpus.back(), supported_cpuid, c.cpus, tsc_deadline);
+  }
+  enter_linux(*vcpus.front(), boot);
+
+  EventLoop loop;
+  boost::asio::signal_set signals(loop.context(), SIGINT, SIGTERM);
+  signals.async_wait([&stop](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    stop.request({signo == SIGINT ? exit_code::kSigint : exit_code::kSigterm,
+                  std::string("stopped by ") + (signo == SIGINT ? "SIGINT" : "SIGTERM")});
+  });
+  std::optional<TerminalRawMode> raw_terminal;
+  std::optional<ConsoleInput> input;
+  if (c.console.kind == ConsoleConfig::Kind::kStdio && stdin_is_interactive_or_pipe()) {
+    raw_terminal.emplace();
+    input.emplace(loop.context(), STDIN_FILENO, devices.serial());
+    input->start();
+  }
+  loop.start([&stop](const std::exception& e) {
+    stop.request({exit_code::kInternalError, std::string("device thread: ") + e.what()});
+  });
+
+  std::vector<std::unique_ptr<VcpuThread>> threads;
+  try {
+    for (const auto& vcpu : vcpus) {
+      threads.push_back(std::make_unique<VcpuThread>(*vcpu, devices.pio_bus(), devices.mmio_bus(), stop));
+    }
+  } catch (const std::exception& e) {
+    stop.request({exit_code::kInternalError, std::string("cannot start vCPU threads: ") + e.what()});
+  }
+
+  const StopReason reason = stop.wait();
+  for (auto& t : threads) t->kick();
+  for (auto& t : threads) t->join();
+  loop.stop();
+
+  if (!reason.message.empty()) std::fprintf(stderr, "zvmm: %s\n", reason.message.c_str());
+  return reason.exit_code;
+}
+
+}  // namespace zvmm

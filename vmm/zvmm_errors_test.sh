@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Host-side checks of zvmm's error handling: every error gives one "zvmm: ..."
+# line on stderr and its documented exit status (vmm/exit_codes.h). No guest
+# boots here; a synthetic bzImage (valid header, no kernel) stands in for one.
+#
+# usage: zvmm_errors_test.sh ZVMM MAKE_TEST_BZIMAGE
+set -uo pipefail
+zvmm="$1" make_bzimage="$2"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+failures=0
+
+# expect STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and
+# that stderr matches PATTERN (grep -E).
+expect() {
+  local want="$1" pattern="$2"
+  shift 3
+  local err status
+  err="$("$@" 2>&1 >/dev/null)"
+  status=$?
+  if [[ "$status" -ne "$want" ]] || ! grep -qE -- "$pattern" <<<"$err"; then
+    printf 'FAIL: %s\n  want status %s and stderr matching /%s/\n  got status %s, stderr: %s\n' \
+      "$*" "$want" "$pattern" "$status" "$err" >&2
+    failures=$((failures + 1))
+  else
+    printf 'ok: status %s: %.160s\n' "$status" "$*"
+  fi
+}
+
+"$make_bzimage" "$tmp/bzImage" || exit 1
+"$make_bzimage" "$tmp/big-bzImage" --init-size 64 || exit 1
+echo "not a kernel" >"$tmp/text"
+head -c $((40 * 1024 * 1024)) /dev/zero >"$tmp/big.cpio"
+: >"$tmp/small.cpio"
+
+# Usage errors: 2.
+expect 2 '^zvmm: --kernel PATH is required' -- "$zvmm"
+expect 2 "^zvmm: unknown option '--frobnicate'" -- "$zvmm" --kernel "$tmp/bzImage" --frobnicate
+expect 2 "^zvmm: --memory: 'lots' is not a size" -- "$zvmm" --kernel "$tmp/bzImage" --memory lots
+expect 2 '^zvmm: --memory 8M is below the minimum' -- "$zvmm" --kernel "$tmp/bzImage" --memory 8M
+expect 2 "^zvmm: --cpus: '0'" -- "$zvmm" --kernel "$tmp/bzImage" --cpus 0
+expect 2 '^zvmm: --disk is not supported yet' -- "$zvmm" --kernel "$tmp/bzImage" --disk zoned.img
+expect 2 '^zvmm: kernel command line is 5000 bytes' -- "$zvmm" --kernel "$tmp/bzImage" --cmdline "$(head -c 5000 /dev/zero | tr '\0' x)"
+
+# Kernel or initrd missing or invalid: 5.
+expect 5 '^zvmm: cannot read kernel .*/missing: No such file' -- "$zvmm" --kernel "$tmp/missing"
+expect 5 '^zvmm: kernel is not a usable bzImage' -- "$zvmm" --kernel "$tmp/text"
+expect 5 '^zvmm: cannot read initrd .*/missing.cpio' -- "$zvmm" --kernel "$tmp/bzImage" --initrd "$tmp/small.cpio,$tmp/missing.cpio"
+
+# Guest memory too small: 6.
+expect 6 '^zvmm: guest memory of 32 MiB is too small for the kernel' -- "$zvmm" --kernel "$tmp/big-bzImage" --memory 32M
+expect 6 '^zvmm: guest memory of 48 MiB is too small for the kernel .* plus the initrd' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --memory 48M --initrd "$tmp/big.cpio"
+
+# KVM missing or not KVM: 3.
+expect 3 '^zvmm: /nonexistent/kvm does not exist: KVM is not available' -- \
+  env ZVMM_KVM_DEVICE=/nonexistent/kvm "$zvmm" --kernel "$tmp/bzImage"
+expect 3 '^zvmm: /dev/null reports KVM API version' -- env ZVMM_KVM_DEVICE=/dev/null "$zvmm" --kernel "$tmp/bzImage"
+
+# PVM-backed /dev/kvm: 4 (only where the PVM module is loaded).
+if [[ -e /sys/module/kvm_pvm && -r /dev/kvm && -w /dev/kvm ]]; then
+  expect 4 '^zvmm: /dev/kvm is provided by PVM .*tests/kvm-host/run' -- env -u ZVMM_ALLOW_PVM "$zvmm" --kernel "$tmp/bzImage"
+else
+  echo "skip: /dev/kvm is not PVM-backed here"
+fi
+
+# Help and version: 0 on stdout.
+"$zvmm" --help | grep -q '^exit status:' || { echo "FAIL: --help lacks the exit status table" >&2; failures=$((failures + 1)); }
+"$zvmm" --version | grep -qE '^zvmm [0-9]+\.[0-9]+\.[0-9]+$' || { echo "FAIL: --version" >&2; failures=$((failures + 1)); }
+
+if [[ "$failures" -gt 0 ]]; then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all checks passed"
