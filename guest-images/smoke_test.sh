@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Guest-image smoke test: boot the guest image with QEMU -accel kvm inside the
-# emulated KVM host (or directly on a real KVM host), hand it a workload without
-# rebuilding the image, and check what the guest saw.
+# Guest-image smoke test: boot the guest image with zvmm (or with QEMU -accel kvm,
+# as a reference) inside the emulated KVM host (or directly on a real KVM host),
+# hand it a workload without rebuilding the image, and check what the guest saw.
 #
-# usage: smoke_test.sh BZIMAGE INITRAMFS MAKE_WORKLOAD_CPIO KVM_HOST_RUN HOST_VMLINUX
+# usage: smoke_test.sh BZIMAGE INITRAMFS MAKE_WORKLOAD_CPIO KVM_HOST_RUN HOST_VMLINUX zvmm PATH|qemu
 set -euo pipefail
 bzimage="$1" initramfs="$2" make_workload="$3" kvm_host="$4" host_image_dir="$(dirname "$5")"
+vmm="$6" zvmm="${7:-}"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/smoke.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -25,14 +26,23 @@ exit 42
 WORKLOAD
 echo "payload-$$" >"$work/payload.txt"
 "$make_workload" "$work/workload.cpio" "$work/workload.sh" "$work/payload.txt"
+# QEMU takes one initrd: concatenate. zvmm takes a list.
 cat "$initramfs" "$work/workload.cpio" >"$work/initrd.cpio"
 
 start=$(date +%s.%N)
-"$kvm_host" --image-dir "$host_image_dir" --timeout 300 --in "$bzimage" --in "$work/initrd.cpio" -- \
-  qemu-system-x86_64 -accel kvm -cpu host -m 512M -smp 2 -nodefaults -display none \
-  -no-reboot -serial stdio -kernel "$bzimage" -initrd "$work/initrd.cpio" \
-  -append "console=ttyS0 panic=-1 quiet" -device isa-debug-exit,iobase=0xf4,iosize=1 \
-  >"$work/raw.txt" 2>"$work/err.txt" || true
+if [[ "$vmm" == zvmm ]]; then
+  zvmm="$(realpath -s "$zvmm")"
+  "$kvm_host" --image-dir "$host_image_dir" --timeout 300 --in "$zvmm" --in "$bzimage" \
+    --in "$initramfs" --in "$work/workload.cpio" -- \
+    "$zvmm" --kernel "$bzimage" --initrd "$initramfs,$work/workload.cpio" --cpus 2 --memory 512M \
+    >"$work/raw.txt" 2>"$work/err.txt" || true
+else
+  "$kvm_host" --image-dir "$host_image_dir" --timeout 300 --in "$bzimage" --in "$work/initrd.cpio" -- \
+    qemu-system-x86_64 -accel kvm -cpu host -m 512M -smp 2 -nodefaults -display none \
+    -no-reboot -serial stdio -kernel "$bzimage" -initrd "$work/initrd.cpio" \
+    -append "console=ttyS0 panic=-1 quiet" -device isa-debug-exit,iobase=0xf4,iosize=1 \
+    >"$work/raw.txt" 2>"$work/err.txt" || true
+fi
 end=$(date +%s.%N)
 # The guest console ends lines with CR LF.
 tr -d '\r' <"$work/raw.txt" >"$work/out.txt"
@@ -63,4 +73,4 @@ if [[ $fail -ne 0 ]]; then
   cat "$work/err.txt"
   exit 1
 fi
-awk -v s="$start" -v e="$end" 'BEGIN { printf "smoke test passed: harness round trip %.1f s\n", e - s }'
+awk -v s="$start" -v e="$end" 'BEGIN { printf "smoke test passed ('"$vmm"'): harness round trip %.1f s\n", e - s }'
