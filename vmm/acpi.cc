@@ -125,7 +125,7 @@ std::vector<uint8_t> build_dsdt(const PciHostWindows& pci) {
                                         name("_BBN", integer(0)),
                                         name("_UID", integer(0)),
                                         name("_CRS", resource_template(cat({
-                                                         word_bus_number(0, 0xff),
+                                                         word_bus_number(0, kPciLastBus),
                                                          io_port(layout::kPciConfigAddressPort, 8),
                                                          word_io(0x0000, 0x0cf7),
                                                          word_io(0x0d00, 0xffff),
@@ -181,7 +181,8 @@ std::vector<uint8_t> build_mcfg() {
   w.u64(layout::kPciEcamStart);
   w.u16(0);  // segment
   w.u8(0);   // first bus
-  w.u8(static_cast<uint8_t>(layout::kPciEcamSize / layout::MiB - 1));  // last bus
+  static_assert(kPciLastBus < layout::kPciEcamSize / layout::MiB, "ECAM window too small");
+  w.u8(kPciLastBus);  // last bus
   w.u32(0);
   return t.finish();
 }

@@ -10,9 +10,16 @@ namespace zvmm {
 
 BootParams build_boot_params(const BzImage& image, uint64_t cmdline_address,
                              const InitrdPlacement& initrd, const std::vector<E820Entry>& e820) {
+  return build_boot_params(image.setup_header_bytes(), cmdline_address, initrd, e820);
+}
+
+BootParams build_boot_params(std::span<const uint8_t> header, uint64_t cmdline_address,
+                             const InitrdPlacement& initrd, const std::vector<E820Entry>& e820) {
   using namespace boot_params;
+  if (header.size() > kSize - setup_header::kSetupSects) {
+    throw BootConfigError("setup header of " + std::to_string(header.size()) + " bytes does not fit in boot_params");
+  }
   BootParams p{};
-  const auto header = image.setup_header_bytes();
   std::copy(header.begin(), header.end(), p.begin() + setup_header::kSetupSects);
 
   p[kTypeOfLoader] = kLoaderUndefined;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,12 @@ inline constexpr uint8_t kLoaderUndefined = 0xff;
 
 using BootParams = std::array<uint8_t, boot_params::kSize>;
 
-// Builds the zero page. Throws BootConfigError if the e820 map has too many entries.
+// Builds the zero page around `setup_header` (the bytes from
+// setup_header::kSetupSects on, copied to the same offset: a bzImage's own, or
+// elf_setup_header() for a vmlinux). Throws BootConfigError if the e820 map has
+// too many entries.
+BootParams build_boot_params(std::span<const uint8_t> setup_header, uint64_t cmdline_address,
+                             const InitrdPlacement& initrd, const std::vector<E820Entry>& e820);
 BootParams build_boot_params(const BzImage& image, uint64_t cmdline_address,
                              const InitrdPlacement& initrd, const std::vector<E820Entry>& e820);
 

@@ -43,8 +43,8 @@ BzImage parse_bzimage(std::vector<uint8_t> file) {
   if (file.size() < kEnd) throw invalid("file is too small (" + std::to_string(file.size()) + " bytes)");
   if (load_le<uint16_t>(file, kBootFlag) != kBootFlagValue) throw invalid("no 0xAA55 boot flag at 0x1fe");
   if (load_le<uint32_t>(file, kHeaderMagic) != kMagic) {
-    throw invalid("no \"HdrS\" setup header magic at 0x202 (is this an ELF vmlinux or a "
-                  "compressed file? zvmm boots bzImage files)");
+    throw invalid("no \"HdrS\" setup header magic at 0x202 (a compressed or raw file? zvmm boots "
+                  "bzImage and ELF vmlinux files)");
   }
   BzImage img;
   img.version = load_le<uint16_t>(file, kVersion);

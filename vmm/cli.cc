@@ -122,7 +122,7 @@ CommandLine parse_command_line(std::span<const std::string> args) {
     } else if (name == "--console") {
       c.console = parse_console(take_value());
     } else if (name == "--disk") {
-      c.disks.push_back(take_value());
+      c.disks.push_back(parse_disk_option(take_value()));
     } else {
       throw UsageError("unknown option '" + name + "' (see zvmm --help)");
     }
@@ -148,7 +148,17 @@ options:
                           a terminal or pipe on stdin feeds the guest's input)
   --boot-time             print "zvmm: guest userspace reached in N ms" when the
                           guest writes the boot marker (port 0xf5)
-  --disk SPEC             block device (not supported yet)
+  --disk virtio-blk,file=IMG[,size=S][,zoned=hm|ha|none][,zone-size=S]
+         [,zone-capacity=S][,conventional-zones=N][,max-open=N][,max-active=N]
+         [,max-append=S][,queues=N][,readonly=on]
+  --disk virtio-blk,host=/dev/DEV[,queues=N][,readonly=on]
+                          virtio-blk disk (repeatable). file=: an emulated
+                          zoned image (zoned=hm, the default, or ha), created
+                          with size= when missing (zone-size default 64M;
+                          0 limits = unlimited); an existing image keeps its
+                          zones and must match any geometry given. zoned=none:
+                          a plain raw file. host=: pass a host zoned block
+                          device through. queues default 1.
   -h, --help              this text
   -V, --version           zvmm's version
 
@@ -163,6 +173,8 @@ exit status:
   )" + std::to_string(exit_code::kBadImage) + R"(    kernel or initrd missing, unreadable or invalid
   )" + std::to_string(exit_code::kMemoryTooSmall) + R"(    guest memory too small for kernel + initrd
   )" + std::to_string(exit_code::kGuestCrash) + R"(    guest crash: kernel panic, triple fault, KVM internal error
+  )" + std::to_string(exit_code::kDiskError) + R"(    a --disk image or device cannot be opened or created (missing,
+       corrupt, locked, geometry different from the one given, not zoned)
   )" + std::to_string(exit_code::kSigint) + "/" + std::to_string(exit_code::kSigterm) + R"(  stopped by SIGINT/SIGTERM
 Every VMM error also prints one line starting with "zvmm: " on stderr.
 )";

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vmm/disk_config.h"
+
 namespace zvmm {
 
 class UsageError : public std::runtime_error {
@@ -40,8 +42,7 @@ struct VmConfig {
   uint32_t cpus = 1;
   ConsoleConfig console;
   bool boot_time = false;
-  // --disk SPEC strings, kept for the block device work; main() refuses them for now.
-  std::vector<std::string> disks;
+  std::vector<DiskConfig> disks;  // --disk, in order (PCI slots 1, 2, ...)
 };
 
 struct CommandLine {

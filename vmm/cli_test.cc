@@ -33,7 +33,8 @@ TEST(CliTest, Defaults) {
 TEST(CliTest, AllOptions) {
   const CommandLine cl = parse({"--kernel=k", "--initrd", "a.cpio,b.cpio", "--cmdline", "console=ttyS0 quiet",
                                 "--memory", "2G", "--cpus=4", "--console", "file:/tmp/log", "--boot-time",
-                                "--disk", "zoned,path=x", "--disk", "y"});
+                                "--disk", "virtio-blk,file=x,size=256M,zone-size=8M", "--disk",
+                                "virtio-blk,host=/dev/nullb0,queues=2,readonly=on"});
   EXPECT_EQ(cl.config.kernel, "k");
   EXPECT_EQ(cl.config.initrds, (std::vector<std::string>{"a.cpio", "b.cpio"}));
   EXPECT_EQ(cl.config.cmdline, "console=ttyS0 quiet");
@@ -41,7 +42,12 @@ TEST(CliTest, AllOptions) {
   EXPECT_EQ(cl.config.cpus, 4u);
   EXPECT_EQ(cl.config.console, (ConsoleConfig{ConsoleConfig::Kind::kFile, "/tmp/log"}));
   EXPECT_TRUE(cl.config.boot_time);
-  EXPECT_EQ(cl.config.disks, (std::vector<std::string>{"zoned,path=x", "y"}));
+  ASSERT_EQ(cl.config.disks.size(), 2u);
+  EXPECT_EQ(cl.config.disks[0].device.path, "x");
+  EXPECT_EQ(cl.config.disks[1].device.path, "/dev/nullb0");
+  EXPECT_TRUE(cl.config.disks[1].device.host);
+  EXPECT_TRUE(cl.config.disks[1].device.read_only);
+  EXPECT_EQ(cl.config.disks[1].queues, 2u);
 }
 
 TEST(CliTest, RepeatedInitrdAppends) {

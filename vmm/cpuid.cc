@@ -8,6 +8,7 @@ constexpr uint32_t kLeafFeatures = 0x1;
 constexpr uint32_t kLeafCacheParameters = 0x4;
 constexpr uint32_t kLeafExtendedTopology = 0xb;
 constexpr uint32_t kLeafExtendedTopologyV2 = 0x1f;
+constexpr uint32_t kLeafAmdFeatures = 0x8000'0001;
 constexpr uint32_t kLeafAmdSizes = 0x8000'0008;
 constexpr uint32_t kLeafAmdTopology = 0x8000'001e;
 
@@ -70,6 +71,9 @@ std::vector<kvm_cpuid_entry2> cpuid_for_vcpu(std::vector<kvm_cpuid_entry2> entri
       case kLeafExtendedTopology:
       case kLeafExtendedTopologyV2:
         fix_topology_level(e, c);
+        break;
+      case kLeafAmdFeatures:
+        e.ecx &= ~kCpuidExt1EcxPerfctrCore;
         break;
       case kLeafAmdSizes:
         e.ecx = (e.ecx & ~0xf0ffu) | (apic_id_bits(c.vcpu_count) << 12) | ((c.vcpu_count - 1) & 0xff);

@@ -21,6 +21,11 @@ struct CpuidConfig {
 inline constexpr uint32_t kCpuidLeaf1EcxTscDeadline = 1u << 24;
 inline constexpr uint32_t kCpuidLeaf1EcxHypervisor = 1u << 31;
 inline constexpr uint32_t kCpuidLeaf1EdxHtt = 1u << 28;
+// Leaf 0x80000001 ECX: AMD core performance counters (PERFCTR_CORE, MSRs
+// 0xc0010200..) and the legacy PerfCtr MSRs behind them. zvmm offers no PMU:
+// without this bit the guest does not probe them (KVM reported an unhandled
+// WRMSR 0xc0010007 from the nested guest otherwise).
+inline constexpr uint32_t kCpuidExt1EcxPerfctrCore = 1u << 23;
 
 // Number of APIC-id bits needed to number `count` cores (ceil(log2(count))).
 uint32_t apic_id_bits(uint32_t count);
@@ -30,6 +35,7 @@ uint32_t apic_id_bits(uint32_t count);
 //   HTT when more than one vCPU, hypervisor bit, TSC-deadline if available;
 // - leaf 0x4: cores per package, threads sharing each cache;
 // - leaves 0xb/0x1f: x2APIC id (EDX) and the SMT/core levels;
+// - leaf 0x80000001: PERFCTR_CORE cleared (no PMU);
 // - leaf 0x80000008: AMD core count; leaf 0x8000001e: AMD extended APIC id.
 std::vector<kvm_cpuid_entry2> cpuid_for_vcpu(std::vector<kvm_cpuid_entry2> supported,
                                              const CpuidConfig& config);

@@ -30,6 +30,7 @@ std::vector<kvm_cpuid_entry2> supported() {
       leaf(0x4, 0, 0x00000121), leaf(0x4, 1, 0x00000122), leaf(0x4, 2, 0x00000163), leaf(0x4, 3, 0),
       leaf(0xb, 0), leaf(0xb, 1), leaf(0xb, 2),
       leaf(0x1f, 0), leaf(0x1f, 1),
+      leaf(0x80000001, 0, 0, 0, 0x00800001 /* PERFCTR_CORE | LAHF */, 0),
       leaf(0x80000008, 0, 0x3030, 0, 0x0000f0ff),
       leaf(0x8000001e, 0, 0x7, 0x107, 0x3),
   };
@@ -91,6 +92,11 @@ TEST(CpuidTest, AmdLeaves) {
   EXPECT_EQ((find(v, 0x80000008).ecx >> 12) & 0xf, 2u);
   EXPECT_EQ(find(v, 0x8000001e).eax, 2u);
   EXPECT_EQ(find(v, 0x8000001e).ebx, 2u);
+}
+
+TEST(CpuidTest, HidesTheCorePerformanceCounters) {
+  const auto v = cpuid_for_vcpu(supported(), {.vcpu_id = 0, .vcpu_count = 1});
+  EXPECT_EQ(find(v, 0x80000001).ecx, 0x1u);
 }
 
 TEST(CpuidTest, ApicIdBits) {

@@ -14,6 +14,7 @@ std::vector<E820Entry> build_e820_map(uint64_t ram_bytes) {
     map.push_back({kHighMemoryStart, low - kHighMemoryStart, E820Type::kRam});
   }
   map.push_back({kPciEcamStart, kPciEcamSize, E820Type::kReserved});
+  map.push_back({kStatusMmioStart, kStatusMmioSize, E820Type::kReserved});
   if (const uint64_t high = high_ram_bytes(ram_bytes); high > 0) {
     map.push_back({kHighRamStart, high, E820Type::kRam});
   }

@@ -21,7 +21,8 @@ struct E820Entry {
 };
 
 // RAM [0, kEbdaStart), reserved [kEbdaStart, 1 MiB), RAM from 1 MiB to the
-// 32-bit MMIO hole (or the end of RAM), the PCI ECAM window reserved, and RAM
+// 32-bit MMIO hole (or the end of RAM), the PCI ECAM window and the status
+// page (layout::kStatusMmioStart) reserved, and RAM
 // above 4 GiB when the guest is larger than the space below the hole.
 std::vector<E820Entry> build_e820_map(uint64_t ram_bytes);
 

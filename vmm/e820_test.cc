@@ -25,15 +25,16 @@ TEST(E820Test, SmallGuestHasLowRamOnly) {
       {0x9fc00, 0x100000 - 0x9fc00, E820Type::kReserved},
       {0x100000, 512 * MiB - 0x100000, E820Type::kRam},
       {0xe0000000, 256 * MiB, E820Type::kReserved},
+      {0xf0000000, 0x1000, E820Type::kReserved},
   };
   EXPECT_EQ(map, want);
 }
 
 TEST(E820Test, LargeGuestSplitsAroundTheMmioHole) {
   const auto map = build_e820_map(6 * GiB);
-  ASSERT_EQ(map.size(), 5u);
+  ASSERT_EQ(map.size(), 6u);
   EXPECT_EQ(map[2], (E820Entry{0x100000, 0xc0000000 - 0x100000, E820Type::kRam}));
-  EXPECT_EQ(map[4], (E820Entry{4 * GiB, 3 * GiB, E820Type::kRam}));
+  EXPECT_EQ(map[5], (E820Entry{4 * GiB, 3 * GiB, E820Type::kRam}));
 }
 
 TEST(E820Test, EntriesAreSortedAndDisjoint) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vmm/guest_memory.h"
+#include "vmm/image_file.h"
 
 namespace zvmm {
 
@@ -26,6 +27,16 @@ uint64_t initrd_total_size(const std::vector<std::vector<uint8_t>>& parts);
 // Throws MemoryTooSmallError if it does not fit.
 InitrdPlacement place_initrd(uint64_t total_size, uint64_t ram_bytes, uint64_t lowest,
                              uint32_t initrd_addr_max);
+
+// Bytes the parts of these sizes occupy back to back, each 4-byte aligned.
+uint64_t initrd_total_size(const std::vector<uint64_t>& part_sizes);
+
+// Places the files and reads each straight into guest memory (no staging
+// buffer: the initrd is often ~100 MB). Guest memory must be freshly mapped
+// (zero): only the alignment gaps between parts are cleared. Returns {0, 0} for
+// no files.
+InitrdPlacement load_initrd_files(const std::vector<ImageFile>& files, const GuestMemory& memory,
+                                  uint64_t lowest, uint32_t initrd_addr_max);
 
 // Places and copies the parts. Returns {0, 0} for no parts.
 InitrdPlacement load_initrds(const std::vector<std::vector<uint8_t>>& parts,

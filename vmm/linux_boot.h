@@ -1,4 +1,5 @@
-// Puts a Linux guest into guest memory: the bzImage, the initrd(s), the
+// Puts a Linux guest into guest memory: the kernel (a bzImage, or an ELF
+// vmlinux entered at its physical entry point: elf_kernel.h), the initrd(s), the
 // command line, boot_params with the e820 map, the boot GDT and page tables and
 // the MP table. Needs no KVM, so every image and size error surfaces before
 // /dev/kvm is opened.

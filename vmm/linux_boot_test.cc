@@ -48,7 +48,7 @@ TEST_F(LinuxBootTest, LaysOutKernelInitrdsCommandLineAndTables) {
   EXPECT_EQ(memory.read_le<uint32_t>(zp + boot_params::kRamdiskImage), info.initrd.address);
   EXPECT_EQ(memory.read_le<uint32_t>(zp + boot_params::kRamdiskSize), 5100u);
   EXPECT_EQ(memory.read_le<uint32_t>(zp + boot_params::kCmdLinePtr), layout::kCmdlineStart);
-  EXPECT_EQ(memory.read_le<uint8_t>(zp + boot_params::kE820Entries), 4u);
+  EXPECT_EQ(memory.read_le<uint8_t>(zp + boot_params::kE820Entries), 5u);
   EXPECT_EQ(memory.read_le<uint8_t>(info.initrd.address + 4999), 'a');
   EXPECT_EQ(memory.read_le<uint8_t>(info.initrd.address + 5000), 'b');
   EXPECT_EQ(memory.read_le<uint32_t>(layout::kMpTableStart), 0x5f504d5fu);

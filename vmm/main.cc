@@ -12,6 +12,7 @@
 #include "vmm/guest_memory.h"
 #include "vmm/host_check.h"
 #include "vmm/kvm.h"
+#include "vmm/virtio_disks.h"
 #include "vmm/vmm.h"
 
 namespace {
@@ -32,9 +33,6 @@ int main(int argc, char** argv) {
   CommandLine cl;
   try {
     cl = parse_command_line(args);
-    if (!cl.config.disks.empty()) {
-      throw UsageError("--disk is not supported yet (" + cl.config.disks.front() + ")");
-    }
   } catch (const UsageError& e) {
     return fail(exit_code::kUsage, e.what());
   }
@@ -61,6 +59,8 @@ int main(int argc, char** argv) {
     return fail(exit_code::kKvmUnavailable, e.what());
   } catch (const PvmHostError& e) {
     return fail(exit_code::kPvmKvm, e.what());
+  } catch (const DiskError& e) {
+    return fail(exit_code::kDiskError, e.what());
   } catch (const std::exception& e) {
     return fail(exit_code::kInternalError, e.what());
   }

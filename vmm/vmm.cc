@@ -19,6 +19,8 @@
 #include "vmm/exit_codes.h"
 #include "vmm/guest_memory.h"
 #include "vmm/host_check.h"
+#include "vmm/ioevent_registrar.h"
+#include "vmm/kvm_irq_routing.h"
 #include "vmm/kvm.h"
 #include "vmm/lapic.h"
 #include "vmm/layout.h"
@@ -26,6 +28,7 @@
 #include "vmm/msrs.h"
 #include "vmm/process_clock.h"
 #include "vmm/vcpu_thread.h"
+#include "vmm/virtio_disks.h"
 #include "vmm/vm_stop.h"
 
 namespace zvmm {
@@ -79,6 +82,8 @@ int Vmm::run() {
   const LinuxBootInfo boot =
       load_linux(memory, {.kernel_path = c.kernel, .initrd_paths = c.initrds,
                           .cmdline = c.cmdline, .vcpu_count = c.cpus});
+  // Disks before KVM: image errors come first. Destroyed after the PCI root.
+  VirtioDisks disks(c.disks);
 
   const Kvm kvm = open_kvm();
   if (const int max = kvm.check_extension(KVM_CAP_MAX_VCPUS); max > 0 && c.cpus > static_cast<uint32_t>(max)) {
@@ -90,6 +95,9 @@ int Vmm::run() {
   vm.set_tss_address(layout::kKvmTssStart);
   vm.create_irqchip();
   vm.create_pit();
+  // Both must outlive the DeviceManager (the PCI functions use them).
+  KvmInterruptManager interrupts(vm.fd());
+  KvmIoEventRegistrar ioevents(vm.fd());
 
   VmStop stop;
   const ConsoleOutput console = ConsoleOutput::open(c.console);
@@ -109,6 +117,7 @@ int Vmm::run() {
       .power_off = [&stop] { stop.request({exit_code::kGuestReset, ""}); },
   });
   devices.add_pci_root(c.memory_bytes);
+  disks.attach(*devices.pci_root(), memory, interrupts, ioevents);
 
   const auto supported_cpuid = kvm.supported_cpuid();
   const bool tsc_deadline = kvm.check_extension(KVM_CAP_TSC_DEADLINE_TIMER) > 0;
@@ -150,6 +159,7 @@ int Vmm::run() {
   for (auto& t : threads) t->kick();
   for (auto& t : threads) t->join();
   loop.stop();
+  disks.shutdown();  // joins the queue workers, flushes the disks
 
   if (!reason.message.empty()) std::fprintf(stderr, "zvmm: %s\n", reason.message.c_str());
   return reason.exit_code;

@@ -38,12 +38,40 @@ expect 2 "^zvmm: unknown option '--frobnicate'" -- "$zvmm" --kernel "$tmp/bzImag
 expect 2 "^zvmm: --memory: 'lots' is not a size" -- "$zvmm" --kernel "$tmp/bzImage" --memory lots
 expect 2 '^zvmm: --memory 8M is below the minimum' -- "$zvmm" --kernel "$tmp/bzImage" --memory 8M
 expect 2 "^zvmm: --cpus: '0'" -- "$zvmm" --kernel "$tmp/bzImage" --cpus 0
-expect 2 '^zvmm: --disk is not supported yet' -- "$zvmm" --kernel "$tmp/bzImage" --disk zoned.img
+expect 2 "^zvmm: --disk zoned.img: unknown device type 'zoned.img'" -- "$zvmm" --kernel "$tmp/bzImage" --disk zoned.img
+expect 2 '^zvmm: --disk .*: zone size 5242880 is not a power of two' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=5M"
+expect 2 '^zvmm: --disk .*: max open zones 8 exceeds max active zones 4' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=4M,max-open=8,max-active=4"
+expect 2 '^zvmm: --disk .*: geometry options need size=' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,zone-size=4M"
+expect 2 '^zvmm: --disk .*: host devices take their geometry' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,host=/dev/null,size=1G"
 expect 2 '^zvmm: kernel command line is 5000 bytes' -- "$zvmm" --kernel "$tmp/bzImage" --cmdline "$(head -c 5000 /dev/zero | tr '\0' x)"
+
+# Disks that cannot be opened: 8 (opened before KVM: these runs stop at the missing KVM, 3).
+expect 8 '^zvmm: --disk .*: .*/missing.img does not exist and no geometry' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/missing.img"
+expect 3 'KVM is not available' -- env ZVMM_KVM_DEVICE=/nonexistent/kvm \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=4M"
+expect 3 'KVM is not available' -- env ZVMM_KVM_DEVICE=/nonexistent/kvm \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img"
+expect 8 '^zvmm: --disk .*: geometry mismatch .*device size 64M vs 128M' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=128M,zone-size=4M"
+expect 8 '^zvmm: --disk .*: .*/missing.raw does not exist and no size' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/missing.raw,zoned=none"
+expect 3 'KVM is not available' -- env ZVMM_KVM_DEVICE=/nonexistent/kvm \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/plain.raw,zoned=none,size=16M"
+expect 8 '^zvmm: --disk .*plain.raw: existing plain image is 16M, not the size=32M' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/plain.raw,zoned=none,size=32M"
+expect 8 '^zvmm: --disk virtio-blk,host=/dev/null: .*' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,host=/dev/null"
 
 # Kernel or initrd missing or invalid: 5.
 expect 5 '^zvmm: cannot read kernel .*/missing: No such file' -- "$zvmm" --kernel "$tmp/missing"
 expect 5 '^zvmm: kernel is not a usable bzImage' -- "$zvmm" --kernel "$tmp/text"
+printf '\177ELF\001\001\001' >"$tmp/elf32" && head -c 100 /dev/zero >>"$tmp/elf32"
+expect 5 '^zvmm: kernel .*/elf32 is not a usable ELF vmlinux: not ELF64' -- "$zvmm" --kernel "$tmp/elf32"
 expect 5 '^zvmm: cannot read initrd .*/missing.cpio' -- "$zvmm" --kernel "$tmp/bzImage" --initrd "$tmp/small.cpio,$tmp/missing.cpio"
 
 # Guest memory too small: 6.

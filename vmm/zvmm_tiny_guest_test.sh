@@ -31,6 +31,15 @@ status=$?
 grep -qE '^zvmm: guest userspace reached in [0-9]+ ms$' "$tmp/err" && ok "boot marker" ||
   fail "no boot-time line in stderr: $(cat "$tmp/err")"
 
+# Disks are attached (virtio-blk PCI functions) and torn down cleanly even when
+# the guest never drives them: the transports go before the KVM objects they use.
+out="$("$zvmm" --kernel "$tmp/hello-exit" --memory 64M \
+  --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=4M,queues=2" \
+  --disk "virtio-blk,file=$tmp/plain.img,zoned=none,size=16M" 2>"$tmp/err")"
+status=$?
+[[ "$status" -eq 42 && -s "$tmp/z.img" && -e "$tmp/plain.img" ]] && ok "two disks attached, clean exit" ||
+  fail "with disks: status $status, want 42; stderr: $(cat "$tmp/err")"
+
 # --console none and file:PATH.
 out="$("$zvmm" --kernel "$tmp/hello-exit" --memory 64M --console none 2>/dev/null)"
 [[ $? -eq 42 && -z "$out" ]] && ok "--console none" || fail "--console none: stdout '$out'"

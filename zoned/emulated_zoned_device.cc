@@ -24,6 +24,14 @@ EmulatedZonedDevice::EmulatedZonedDevice(std::unique_ptr<ZonedImage> image, std:
       path_(std::move(path)),
       read_only_(read_only) {}
 
+EmulatedZonedDevice::EmulatedZonedDevice(std::unique_ptr<PlainImage> image, std::string path,
+                                         bool read_only)
+    : plain_(std::move(image)),
+      engine_(plain_->engine()),
+      backend_(plain_->backend()),
+      path_(std::move(path)),
+      read_only_(read_only) {}
+
 EmulatedZonedDevice::EmulatedZonedDevice(ZoneEngine& engine, block::BlockBackend& backend,
                                          bool read_only)
     : engine_(engine), backend_(backend), path_("(borrowed engine)"), read_only_(read_only) {}

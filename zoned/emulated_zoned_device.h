@@ -1,11 +1,13 @@
-// ZonedDevice over the zone engine: a zoned image file (ZonedImage), or any
-// engine + backend pair (tests, benchmarks).
+// ZonedDevice over the zone engine: a zoned image file (ZonedImage), a plain
+// raw file (PlainImage, model none), or any engine + backend pair (tests,
+// benchmarks).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "block/block_backend.h"
+#include "zoned/plain_image.h"
 #include "zoned/zone_engine.h"
 #include "zoned/zoned_device.h"
 #include "zoned/zoned_image.h"
@@ -16,6 +18,8 @@ class EmulatedZonedDevice final : public ZonedDevice {
  public:
   // Owns the image.
   EmulatedZonedDevice(std::unique_ptr<ZonedImage> image, std::string path, bool read_only = false);
+  // Owns a plain image.
+  EmulatedZonedDevice(std::unique_ptr<PlainImage> image, std::string path, bool read_only = false);
   // Borrows an engine and its data backend (both must outlive the device).
   EmulatedZonedDevice(ZoneEngine& engine, block::BlockBackend& backend, bool read_only = false);
 
@@ -43,7 +47,8 @@ class EmulatedZonedDevice final : public ZonedDevice {
   ZoneEngine& engine() { return engine_; }
 
  private:
-  std::unique_ptr<ZonedImage> image_;  // null when borrowing
+  std::unique_ptr<ZonedImage> image_;  // null when borrowing or plain
+  std::unique_ptr<PlainImage> plain_;  // null unless plain
   ZoneEngine& engine_;
   block::BlockBackend& backend_;
   std::string path_;

@@ -7,6 +7,7 @@
 
 #include "zoned/emulated_zoned_device.h"
 #include "zoned/host_zoned_device.h"
+#include "zoned/plain_image.h"
 #include "zoned/zoned_image.h"
 
 namespace zvmm::zoned {
@@ -50,7 +51,8 @@ void set_geometry_key(ZoneGeometryConfig& g, const std::string& key, const std::
     else if (key == "model") {
       if (value == "hm") g.model = ZonedModel::kHostManaged;
       else if (value == "ha") g.model = ZonedModel::kHostAware;
-      else bad("model=" + value + " (use hm or ha)");
+      else if (value == "none") g.model = ZonedModel::kNone;
+      else bad("model=" + value + " (use hm, ha or none)");
     } else {
       bad("unknown key '" + key + "'");
     }
@@ -64,6 +66,12 @@ void set_geometry_key(ZoneGeometryConfig& g, const std::string& key, const std::
 bool exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
+}
+
+std::unique_ptr<ZonedDevice> open_plain(const ZonedDeviceSpec& spec) {
+  auto image = PlainImage::open(spec.path, spec.plain_size,
+                                {.read_only = spec.read_only, .use_io_uring = spec.use_io_uring});
+  return std::make_unique<EmulatedZonedDevice>(std::move(image), spec.path, spec.read_only);
 }
 
 std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
@@ -92,7 +100,7 @@ std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
 ZonedDeviceSpec parse_zoned_device_spec(std::string_view text) {
   ZonedDeviceSpec spec;
   ZoneGeometryConfig geometry;
-  bool has_geometry = false, has_target = false;
+  bool has_geometry = false, has_target = false, has_zone_keys = false;
   std::string rest(text);
   size_t begin = 0;
   while (begin <= rest.size()) {
@@ -119,11 +127,16 @@ ZonedDeviceSpec parse_zoned_device_spec(std::string_view text) {
     } else {
       set_geometry_key(geometry, key, value);
       has_geometry = true;
+      if (key != "size" && key != "model") has_zone_keys = true;
     }
   }
   if (!has_target) bad("needs host=DEVICE or file=PATH");
   if (spec.host && has_geometry) bad("host devices take their geometry from the device");
-  if (has_geometry) {
+  if (has_geometry && geometry.model == ZonedModel::kNone) {
+    if (has_zone_keys) bad("model=none (a plain disk) takes only size");
+    spec.plain = true;
+    if (geometry.device_bytes) spec.plain_size = geometry.device_bytes;
+  } else if (has_geometry) {
     if (!geometry.device_bytes || !geometry.zone_size_bytes) bad("a geometry needs size and zone_size");
     spec.geometry = geometry;
   }
@@ -138,6 +151,7 @@ std::unique_ptr<ZonedDevice> open_zoned_device(const ZonedDeviceSpec& spec) {
     }
     return HostZonedDevice::open(spec.path, spec.read_only);
   }
+  if (spec.plain) return open_plain(spec);
   return open_emulated(spec);
 }
 

@@ -305,13 +305,17 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
     });
     return;
   }
+  const bool host_aware = geometry_.zone_type(z) == ZoneType::kSequentialWritePreferred;
   switch (zone.cond) {
     case ZoneCondition::kReadOnly: return fail(q, std::move(cb), ZoneStatus::kZoneReadOnly);
     case ZoneCondition::kOffline: return fail(q, std::move(cb), ZoneStatus::kZoneOffline);
-    case ZoneCondition::kFull: return fail(q, std::move(cb), ZoneStatus::kZoneFull);
+    case ZoneCondition::kFull:
+      // A host-aware (SWP) zone accepts writes anywhere below its capacity,
+      // FULL included (ZBC; scsi_debug): Linux uses it as a regular disk.
+      if (!host_aware || append) return fail(q, std::move(cb), ZoneStatus::kZoneFull);
+      break;
     default: break;
   }
-  const bool host_aware = geometry_.zone_type(z) == ZoneType::kSequentialWritePreferred;
   const uint64_t cap_end = geometry_.zone_start(z) + geometry_.zone_capacity(z);
   if (append) sector = zone.reserved;
   const uint64_t end = sector + buf.size() / kSectorSize;
@@ -373,8 +377,9 @@ void ZoneEngine::complete_write(uint32_t z, uint32_t id, int64_t result) {
     own_queue = it->q;
     it->done = true;
     it->status = result < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk;
-    const bool writable = is_open(zone.cond);
     const bool host_aware = geometry_.zone_type(z) == ZoneType::kSequentialWritePreferred;
+    // A host-aware zone that turned FULL under a random write still took it.
+    const bool writable = is_open(zone.cond) || (host_aware && zone.cond == ZoneCondition::kFull);
     auto publish = [&](PendingWrite& w) {
       ZoneStatus st = w.status;
       if (st == ZoneStatus::kOk && writable && !zone.failed) {
@@ -394,7 +399,8 @@ void ZoneEngine::complete_write(uint32_t z, uint32_t id, int64_t result) {
         zone.inflight.pop_front();
       }
     }
-    if (writable && zone.wp == geometry_.zone_start(z) + geometry_.zone_capacity(z)) {
+    if (writable && zone.cond != ZoneCondition::kFull &&
+        zone.wp == geometry_.zone_start(z) + geometry_.zone_capacity(z)) {
       change_condition(z, zone, ZoneCondition::kFull);  // releases resources, cannot fail
     }
     persist(z, zone);  // before any completion is reported

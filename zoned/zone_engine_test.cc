@@ -475,6 +475,12 @@ TEST(ZoneEngine, HostAwareAllowsRandomWrites) {
   // Writing the last block makes the zone FULL.
   ASSERT_EQ(c.write(zs(3) + kCap - 8, pattern(0, 4096)), S::kOk);
   EXPECT_EQ(f.engine->zone(3).cond, C::kFull);
+  // A FULL host-aware zone still takes writes below its capacity (Linux uses
+  // the disk as a regular one) and stays FULL.
+  ASSERT_EQ(c.write(zs(3) + 8, pattern(zs(3) + 8, 4096)), S::kOk);
+  EXPECT_EQ(f.engine->zone(3).cond, C::kFull);
+  ASSERT_EQ(c.read(zs(3) + 8, std::span(buf).first(4096)), S::kOk);
+  EXPECT_EQ(testing::first_mismatch(std::span(buf).first(4096), zs(3) + 8), -1);
   ASSERT_EQ(c.reset(zs(3)), S::kOk);
   EXPECT_FALSE(f.engine->zone(3).non_seq);
 }

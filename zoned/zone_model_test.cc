@@ -68,7 +68,10 @@ struct RefDevice {
     RefZone& zone = z[i];
     if (zone.cond == C::kReadOnly) return S::kZoneReadOnly;
     if (zone.cond == C::kOffline) return S::kZoneOffline;
-    if (zone.cond == C::kFull) return S::kZoneFull;
+    // A FULL host-aware zone still takes (random) writes below its capacity.
+    if (zone.cond == C::kFull && (!host_aware || append || sector % kZoneSec == kCapSec)) {
+      return S::kZoneFull;
+    }
     uint64_t off = append ? zone.wp : sector % kZoneSec;
     if (!host_aware && off != zone.wp) return S::kUnalignedWrite;
     if (off + n > kCapSec) return S::kBoundaryError;

@@ -5,12 +5,16 @@
 #
 # usage: run_guest_test.sh --zvmm P --kernel P --initramfs P --make-workload P
 #          --kvm-host P --host-image VMLINUX --script P [--cpus N] [--memory SIZE]
-#          [--disk SPEC]... [--expect-status N] [--expect-output REGEX]
+#          [--disk SPEC]... [--file P]... [--expect-status N] [--expect-output REGEX]
 #          [-- ZVMM_ARG...]
+#
+# zvmm runs in a fresh directory (inside the emulated host when there is one),
+# so a relative `file=IMG` in a --disk spec is an image created for this run.
+# --file P is packed into the workload as /work/NAME.
 set -uo pipefail
 
 zvmm="" kernel="" initramfs="" make_workload="" kvm_host="" host_image="" script="" cpus=1 memory=512M
-expect_status=0 expect_output="" disks=() extra=()
+expect_status=0 expect_output="" disks=() files=() extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --zvmm) zvmm="$2"; shift 2 ;;
@@ -23,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --cpus) cpus="$2"; shift 2 ;;
     --memory) memory="$2"; shift 2 ;;
     --disk) disks+=("$2"); shift 2 ;;
+    --file) files+=("$2"); shift 2 ;;
     --expect-status) expect_status="$2"; shift 2 ;;
     --expect-output) expect_output="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
@@ -33,12 +38,18 @@ for f in "$zvmm" "$kernel" "$initramfs" "$make_workload" "$kvm_host" "$host_imag
   [[ -e "$f" ]] || { echo "run_guest_test: missing input '$f'" >&2; exit 2; }
 done
 
+# Absolute paths: zvmm runs in its own directory.
+for v in zvmm kernel initramfs make_workload kvm_host host_image script; do
+  printf -v "$v" '%s' "$(realpath -s -m -- "${!v}")"
+done
+for i in "${!files[@]}"; do files[$i]="$(realpath -s -m -- "${files[$i]}")"; done
+
 # The emulated KVM host image Bazel built (vmlinux + initramfs.cpio).
 host_image_dir="$(dirname "$host_image")"
 
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 workload="$tmp/workload.cpio"
-"$make_workload" "$workload" "$script" || exit 1
+"$make_workload" "$workload" "$script" "${files[@]}" || exit 1
 
 abs() { realpath -s -m -- "$1"; }
 inputs=(--in "$(abs "$zvmm")" --in "$(abs "$kernel")" --in "$(abs "$initramfs")" --in "$workload")
@@ -49,6 +60,8 @@ for d in "${disks[@]}"; do
 done
 
 log="$tmp/zvmm.log"
+rundir="$tmp/run"
+mkdir -p "$rundir" && cd "$rundir" || exit 1
 echo "run_guest_test: zvmm --cpus $cpus --memory $memory ${disk_args[*]} ${extra[*]}"
 "$kvm_host" --image-dir "$host_image_dir" "${inputs[@]}" -- "$(abs "$zvmm")" \
   --kernel "$(abs "$kernel")" --initrd "$(abs "$initramfs"),$workload" \

@@ -1,0 +1,88 @@
+#include "vmm/disk_config.h"
+
+#include <gtest/gtest.h>
+
+#include "vmm/cli.h"
+
+namespace zvmm {
+namespace {
+
+std::string usage_error(const std::string& text) {
+  try {
+    parse_disk_option(text);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(DiskConfigTest, ZonedFileWithFullGeometry) {
+  const DiskConfig d = parse_disk_option(
+      "virtio-blk,file=z.img,size=256M,zoned=hm,zone-size=8M,zone-capacity=6M,conventional-zones=2,"
+      "max-open=4,max-active=6,max-append=512K,queues=2");
+  EXPECT_EQ(d.device.path, "z.img");
+  EXPECT_FALSE(d.device.host);
+  EXPECT_FALSE(d.device.plain);
+  ASSERT_TRUE(d.device.geometry);
+  const auto& g = *d.device.geometry;
+  EXPECT_EQ(g.device_bytes, 256u << 20);
+  EXPECT_EQ(g.zone_size_bytes, 8u << 20);
+  EXPECT_EQ(g.zone_capacity_bytes, 6u << 20);
+  EXPECT_EQ(g.nr_conventional, 2u);
+  EXPECT_EQ(g.max_open, 4u);
+  EXPECT_EQ(g.max_active, 6u);
+  EXPECT_EQ(g.max_append_bytes, 512u << 10);
+  EXPECT_EQ(g.model, zoned::ZonedModel::kHostManaged);
+  EXPECT_EQ(d.queues, 2u);
+}
+
+TEST(DiskConfigTest, Defaults) {
+  const DiskConfig d = parse_disk_option("virtio-blk,file=z.img,size=1G");
+  ASSERT_TRUE(d.device.geometry);
+  EXPECT_EQ(d.device.geometry->zone_size_bytes, kDefaultDiskZoneSize);
+  EXPECT_EQ(d.device.geometry->model, zoned::ZonedModel::kHostManaged);
+  EXPECT_EQ(d.queues, 1u);
+  EXPECT_FALSE(d.device.read_only);
+  // An existing image without geometry keeps its own.
+  EXPECT_FALSE(parse_disk_option("virtio-blk,file=z.img").device.geometry);
+  EXPECT_EQ(parse_disk_option("virtio-blk,file=z.img,size=1G,zoned=ha").device.geometry->model,
+            zoned::ZonedModel::kHostAware);
+}
+
+TEST(DiskConfigTest, PlainAndHost) {
+  const DiskConfig p = parse_disk_option("virtio-blk,file=raw.img,zoned=none,size=64M,readonly=on");
+  EXPECT_TRUE(p.device.plain);
+  EXPECT_EQ(p.device.plain_size, 64u << 20);
+  EXPECT_TRUE(p.device.read_only);
+  EXPECT_FALSE(parse_disk_option("virtio-blk,file=raw.img,zoned=none").device.plain_size);
+  const DiskConfig h = parse_disk_option("virtio-blk,host=/dev/nullb0,queues=4");
+  EXPECT_TRUE(h.device.host);
+  EXPECT_EQ(h.device.path, "/dev/nullb0");
+  EXPECT_EQ(h.queues, 4u);
+}
+
+TEST(DiskConfigTest, Errors) {
+  EXPECT_EQ(usage_error("nvme,file=x"), "--disk nvme,file=x: unknown device type 'nvme' (only virtio-blk)");
+  EXPECT_NE(usage_error("virtio-blk").find("needs file=PATH or host=/dev/DEVICE"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,bogus=1").find("unknown key 'bogus'"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,zoned=zz").find("zoned=zz is not hm, ha or none"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,queues=0").find("queues=0"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,readonly=maybe").find("not on or off"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,max-open=4").find("need size="), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,host=/dev/x,size=1G").find("host devices"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,zoned=none,zone-size=8M").find("plain disk"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,host=/dev/y").find("more than one"), std::string::npos);
+  // Geometry checks happen at parse time, with the CLI's key names.
+  EXPECT_NE(usage_error("virtio-blk,file=x,size=256M,zone-size=6M").find("not a power of two"),
+            std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,size=256M,zone-size=8M,max-open=8,max-active=4").find("exceeds"),
+            std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,size=256M,zone-size=8M,zone-capacity=16M").find("larger"),
+            std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,size=zz").find("size: invalid size"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,size=1G,max-open=x").find("max-open=x is not a number"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace zvmm
