@@ -134,10 +134,11 @@ CommandLine parse_command_line(std::span<const std::string> args) {
 std::string usage_text() {
   return std::string(R"(usage: zvmm --kernel PATH [options]
 
-Boots a Linux bzImage on KVM with a serial console.
+Boots a Linux kernel (bzImage or ELF vmlinux) on KVM with a serial console.
 
 options:
-  --kernel PATH           Linux bzImage (boot protocol 2.12+, 64-bit entry)
+  --kernel PATH           Linux bzImage (boot protocol 2.12+, 64-bit entry) or
+                          uncompressed ELF vmlinux (faster: no decompressor)
   --initrd PATH[,PATH...] initrd(s), concatenated in order (cpio archives stack)
   --cmdline STR           kernel command line; default:
                             ")") + kDefaultCmdline + R"("

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Disk I/O inside the guest: zvmm virtio-blk (zoned and plain) vs QEMU 7.2
+# virtio-blk (plain: QEMU 7.2 has no zoned virtio-blk) vs QEMU NVMe ZNS. Same guest
+# image, same fio jobs (tests/bench/fio_guest.sh), same emulated (or real) KVM host,
+# one run. Backing files are 256 MiB, on the host's tmpfs; zvmm's zoned image keeps
+# its metadata in the file's header, so it is its own file of the same size.
+#
+# usage: disk_io.sh [--json]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+json=0
+[[ "${1:-}" == --json ]] && json=1
+
+bazel build //vmm:zvmm //guest-images:image //tests/kvm-host:host_image_6.12 2>&1 | grep -E '^ERROR' && exit 1
+bin="$(bazel info bazel-bin 2>/dev/null)"
+work="$(mktemp -d /tmp/zvmm-disk-bench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+cp "$bin/guest-images/bzImage" "$bin/guest-images/initramfs.cpio" "$bin/vmm/zvmm" "$work/"
+guest-images/make-workload-cpio "$work/workload.cpio" tests/bench/fio_guest.sh
+cat "$work/initramfs.cpio" "$work/workload.cpio" >"$work/initrd-qemu.cpio"
+
+cat >"$work/host.sh" <<HOST
+set -u
+d=/tmp/bench
+mkdir -p \$d
+qemu() {  # the same guest under QEMU; disk options follow
+  qemu-system-x86_64 -accel kvm -cpu host -m 1G -smp 2 -nodefaults -display none -no-reboot \
+    -serial stdio -kernel $work/bzImage -initrd $work/initrd-qemu.cpio \
+    -append "console=ttyS0 quiet panic=-1" -device isa-debug-exit,iobase=0xf4,iosize=1 "\$@"
+}
+run() {  # run NAME COMMAND...
+  name=\$1; shift
+  line=\$("\$@" 2>/dev/null | tr -d '\r' | grep '^RESULT ')
+  echo "\$name \${line#RESULT }"
+}
+zvmm="$work/zvmm --kernel $work/bzImage --initrd $work/initramfs.cpio,$work/workload.cpio --memory 1G --cpus 2"
+run zvmm-virtio-blk-zoned \$zvmm --disk virtio-blk,file=\$d/zoned.img,size=256M,zoned=hm,zone-size=16M,max-open=8,max-active=12
+run zvmm-virtio-blk \$zvmm --disk virtio-blk,file=\$d/plain.img,size=256M,zoned=none
+truncate -s 256M \$d/raw.img
+run qemu-virtio-blk qemu \
+  -drive file=\$d/raw.img,format=raw,if=none,id=d0,aio=io_uring -device virtio-blk-pci,drive=d0
+truncate -s 256M \$d/zns.img
+run qemu-nvme-zns qemu \
+  -drive file=\$d/zns.img,format=raw,if=none,id=z0,aio=io_uring -device nvme,serial=zns0,id=nvme0 \
+  -device nvme-ns,drive=z0,bus=nvme0,nsid=1,zoned=true,zoned.zone_size=16M,zoned.max_open=8,zoned.max_active=12
+HOST
+echo "disk I/O benchmark: fio in the guest, $([[ -e /sys/module/kvm_intel || -e /sys/module/kvm_amd ]] && echo direct || echo emulated) KVM host" >&2
+tests/kvm-host/run --image-dir "$bin/tests/kvm-host/host-6.12" --timeout 1200 \
+  --in "$work/zvmm" --in "$work/bzImage" --in "$work/initramfs.cpio" --in "$work/workload.cpio" \
+  --in "$work/initrd-qemu.cpio" --in "$work/host.sh" -- sh "$work/host.sh" >"$work/results.txt"
+
+field() { awk -v n="$1" -v f="$2" '$1 == n {print $f}' "$work/results.txt"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "nan" }'; }
+if [[ $json -eq 1 ]]; then
+  printf '['
+  sep=""
+  while read -r name zoned seq iops; do
+    printf '%s{"name":"%s","zoned":"%s","seq_write_mib_s":%s,"randread_4k_qd32_iops":%s}' "$sep" "$name" "$zoned" "${seq:-null}" "${iops:-null}"
+    sep=","
+  done <"$work/results.txt"
+  printf ']\n'
+else
+  printf '%-24s %-13s %16s %18s\n' "guest disk" "zoned" "seq write MiB/s" "randread 4k IOPS"
+  while read -r name zoned seq iops; do
+    printf '%-24s %-13s %16s %18s\n' "$name" "${zoned:--}" "${seq:-failed}" "${iops:-failed}"
+  done <"$work/results.txt"
+  echo "ratios: randread IOPS zvmm zoned / QEMU virtio-blk $(ratio "$(field zvmm-virtio-blk-zoned 4)" "$(field qemu-virtio-blk 4)")," \
+    "zvmm plain / QEMU virtio-blk $(ratio "$(field zvmm-virtio-blk 4)" "$(field qemu-virtio-blk 4)")," \
+    "zvmm zoned / QEMU NVMe ZNS $(ratio "$(field zvmm-virtio-blk-zoned 4)" "$(field qemu-nvme-zns 4)") (goal >= 1.2);" \
+    "seq write zvmm zoned / QEMU NVMe ZNS $(ratio "$(field zvmm-virtio-blk-zoned 3)" "$(field qemu-nvme-zns 3)")"
+fi
+[[ "$(wc -l <"$work/results.txt")" -eq 4 ]] && ! grep -qE '^\S+ *$' "$work/results.txt"

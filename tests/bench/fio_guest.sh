@@ -1,0 +1,24 @@
+# Guest side of tests/bench/disk_io.sh (runs as /workload.sh): finds the one test
+# disk, runs a 128 KiB sequential write (zbd mode on a zoned disk) and a 4 KiB
+# random read at QD32, and prints "RESULT <seq MiB/s> <randread IOPS>".
+set -u
+dev=""
+for d in /sys/block/vd* /sys/block/nvme*n*; do [ -e "$d" ] && dev="/dev/${d##*/}" && break; done
+[ -n "$dev" ] || { echo "no test disk"; exit 1; }
+zoned=$(cat "/sys/block/${dev##*/}/queue/zoned")
+size=192M
+zonemode=none
+if [ "$zoned" = host-managed ]; then
+  zonemode=zbd
+  blkzone reset "$dev"
+fi
+echo mq-deadline >"/sys/block/${dev##*/}/queue/scheduler" 2>/dev/null
+seq=$(fio --output-format=terse --terse-version=3 --name=seq --filename="$dev" --direct=1 \
+  --ioengine=io_uring --iodepth=4 --zonemode=$zonemode --rw=write --bs=128k --offset=0 --size=$size)
+rand=$(fio --output-format=terse --terse-version=3 --name=rand --filename="$dev" --direct=1 \
+  --ioengine=io_uring --iodepth=32 --zonemode=$zonemode --rw=randread --bs=4k --offset=0 --size=$size \
+  --runtime=8 --time_based)
+seq_mib=$(echo "$seq" | awk -F';' '{printf "%.1f", $48 / 1024}')
+iops=$(echo "$rand" | awk -F';' '{print $8}')
+echo "RESULT $zoned $seq_mib $iops"
+[ -n "$seq" ] && [ -n "$rand" ]
