@@ -39,6 +39,13 @@ class IoQueue {
   virtual void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) = 0;
   virtual void submit_flush(IoCallback cb) = 0;
 
+  // Batching hint: between plug() and unplug() the queue may hold submissions
+  // back and hand them to the backend together at unplug() (io_uring: one
+  // io_uring_enter for the batch instead of one per request). Not nested.
+  // Default: no-op (submissions start immediately).
+  virtual void plug() {}
+  virtual void unplug() {}
+
   // Thread-safe: queue fn to run on the owner thread at its next drain.
   void post(std::function<void()> fn);
 

@@ -29,6 +29,7 @@ UringIoQueue::UringIoQueue(int fd, unsigned depth) : fd_(fd), depth_(depth), slo
 
 UringIoQueue::~UringIoQueue() {
   if (!ring_ready_) return;
+  if (unsubmitted_) io_uring_submit(&ring_);
   // Wait for in-flight requests: their buffers belong to callers that may be
   // about to free them, and the kernel must not write into freed memory.
   while (free_slots_.size() < depth_) {
@@ -59,7 +60,23 @@ void UringIoQueue::enqueue(Request req) {
     return;
   }
   start(std::move(req));
+  submit_sqes();
+}
+
+void UringIoQueue::submit_sqes() {
+  if (plugged_) {
+    unsubmitted_ = true;
+    return;
+  }
   io_uring_submit(&ring_);
+}
+
+void UringIoQueue::unplug() {
+  plugged_ = false;
+  if (unsubmitted_) {
+    unsubmitted_ = false;
+    io_uring_submit(&ring_);
+  }
 }
 
 void UringIoQueue::start(Request req) {
@@ -89,7 +106,7 @@ void UringIoQueue::pump_backlog() {
     backlog_.pop_front();
     started = true;
   }
-  if (started) io_uring_submit(&ring_);
+  if (started) submit_sqes();
 }
 
 size_t UringIoQueue::reap_backend() {

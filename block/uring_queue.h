@@ -25,6 +25,8 @@ class UringIoQueue final : public IoQueue {
   void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) override;
   void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;
+  void plug() override { plugged_ = true; }
+  void unplug() override;
   size_t in_flight() const override { return depth_ - free_slots_.size() + backlog_.size(); }
 
  protected:
@@ -43,6 +45,10 @@ class UringIoQueue final : public IoQueue {
   void enqueue(Request req);
   void start(Request req);
   void pump_backlog();
+  void submit_sqes();  // io_uring_submit now, or at unplug() while plugged
+
+  bool plugged_ = false;
+  bool unsubmitted_ = false;  // SQEs prepared while plugged
 
   int fd_;
   unsigned depth_;

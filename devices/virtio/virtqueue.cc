@@ -75,10 +75,10 @@ Virtqueue::PopResult Virtqueue::pop() {
                   std::to_string(size_)};
   }
   ++last_avail_;
-  if (features_.event_idx) {
-    // Tell the driver how far we have read (avail_event, after the used ring).
-    atomic_store16(used_, kUsedRing + kUsedElem * size_, last_avail_, std::memory_order_relaxed);
-  }
+  // avail_event is not advanced here, only by enable_notification() before the
+  // device sleeps (as vhost does): while the device is busy popping, the
+  // driver's vring_need_event() sees a stale avail_event and does not kick, so
+  // a burst costs one notification (one VM exit) instead of one per request.
   auto parsed = parse_descriptor_chain(*mem_, desc_, head, limits_);
   if (auto* e = std::get_if<ChainError>(&parsed)) return BadChain{head, *e};
   return std::move(std::get<DescriptorChain>(parsed));
