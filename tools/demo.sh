@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "building the guest image, the emulated KVM host image and the tools"
-bazel build //vmm:zvmm //zoned:zvmm-zones //guest-images:image //guest-images:workload_cpio \
+bazel build -c opt //vmm:zvmm //zoned:zvmm-zones //guest-images:image //guest-images:workload_cpio \
   //tests/kvm-host:host_image_6.12 //tests/kvm-host:harness 2>&1 | grep -E '^(ERROR|\[guest-images\]|\[kvm-host\])' || true
-bin="$(bazel info bazel-bin 2>/dev/null)"
+bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 [[ -s "$bin/guest-images/initramfs.cpio" ]] || { echo "demo: build failed" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/zvmm-demo.XXXXXX)"

@@ -159,7 +159,7 @@ options:
                           0 limits = unlimited); an existing image keeps its
                           zones and must match any geometry given. zoned=none:
                           a plain raw file. host=: pass a host zoned block
-                          device through. queues default 1.
+                          device through. queues default: one per vCPU.
   -h, --help              this text
   -V, --version           zvmm's version
 

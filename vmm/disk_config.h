@@ -26,7 +26,7 @@ inline constexpr uint16_t kMaxDiskQueues = 64;
 struct DiskConfig {
   std::string text;  // the option as given, for messages
   zoned::ZonedDeviceSpec device;
-  uint16_t queues = 1;
+  uint16_t queues = 0;  // 0: one queue per vCPU (as QEMU's virtio-blk-pci does)
 };
 
 // Parses a --disk value. Throws UsageError (vmm/cli.h) with a one-line message.

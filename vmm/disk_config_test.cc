@@ -41,7 +41,7 @@ TEST(DiskConfigTest, Defaults) {
   ASSERT_TRUE(d.device.geometry);
   EXPECT_EQ(d.device.geometry->zone_size_bytes, kDefaultDiskZoneSize);
   EXPECT_EQ(d.device.geometry->model, zoned::ZonedModel::kHostManaged);
-  EXPECT_EQ(d.queues, 1u);
+  EXPECT_EQ(d.queues, 0u);  // not given: one per vCPU
   EXPECT_FALSE(d.device.read_only);
   // An existing image without geometry keeps its own.
   EXPECT_FALSE(parse_disk_option("virtio-blk,file=z.img").device.geometry);

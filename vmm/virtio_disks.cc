@@ -1,5 +1,6 @@
 #include "vmm/virtio_disks.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -23,11 +24,14 @@ VirtioDisks::VirtioDisks(const std::vector<DiskConfig>& configs) {
 VirtioDisks::~VirtioDisks() { shutdown(); }
 
 void VirtioDisks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
-                         IoEventRegistrar& ioevents) {
+                         IoEventRegistrar& ioevents, uint32_t vcpus) {
   for (size_t i = 0; i < disks_.size(); ++i) {
     Disk& disk = disks_[i];
+    const uint16_t queues =
+        disk.config.queues != 0 ? disk.config.queues
+                                : static_cast<uint16_t>(std::clamp<uint32_t>(vcpus, 1, kMaxDiskQueues));
     auto blk = std::make_shared<virtio::VirtioBlk>(
-        *disk.device, virtio::VirtioBlkOptions{.num_queues = disk.config.queues,
+        *disk.device, virtio::VirtioBlkOptions{.num_queues = queues,
                                                .queue_size = 256,
                                                .serial = "zvmm" + std::to_string(i),
                                                .read_only = disk.config.device.read_only});

@@ -38,9 +38,10 @@ class VirtioDisks {
   VirtioDisks(const VirtioDisks&) = delete;
   VirtioDisks& operator=(const VirtioDisks&) = delete;
 
-  // Plugs a virtio-blk function per disk into `pci` (slots in order).
+  // Plugs a virtio-blk function per disk into `pci` (slots in order). A disk
+  // without queues= gets one queue per vCPU (`vcpus`).
   void attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
-              IoEventRegistrar& ioevents);
+              IoEventRegistrar& ioevents, uint32_t vcpus);
 
   // Stops the devices and flushes the disks; returns false (after printing a
   // `zvmm: ` line) if a flush failed. Idempotent.

@@ -17,7 +17,7 @@
 # "Userspace" is the first line printed by a tiny init (rdinit=/bench-init)
 # appended to the guest initramfs; the clock starts just before the VMM process
 # is started. Builds what it needs with Bazel; BAZEL_STARTUP (startup options,
-# e.g. --output_base=DIR) and BAZEL_ARGS (build options) are passed to it.
+# e.g. --output_base=DIR) and BAZEL_ARGS (build options; default -c opt, like the QEMU we compare with) are passed to it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 boots=5 json=0
@@ -31,10 +31,10 @@ done
 [[ "$boots" =~ ^[0-9]+$ && "$boots" -ge 1 ]] || { echo "boot_time.sh: --boots needs a positive number" >&2; exit 2; }
 
 # shellcheck disable=SC2086  # word splitting of the option lists is intended
-bazel ${BAZEL_STARTUP:-} build ${BAZEL_ARGS:-} //vmm:zvmm //guest-images:image //tests/kvm-host:host_image_6.12 2>&1 \
+bazel ${BAZEL_STARTUP:-} build ${BAZEL_ARGS:--c opt} //vmm:zvmm //guest-images:image //tests/kvm-host:host_image_6.12 2>&1 \
   | grep -E '^ERROR' && exit 1
 # shellcheck disable=SC2086
-bin="$(bazel ${BAZEL_STARTUP:-} info ${BAZEL_ARGS:-} bazel-bin 2>/dev/null)"
+bin="$(bazel ${BAZEL_STARTUP:-} info ${BAZEL_ARGS:--c opt} bazel-bin 2>/dev/null)"
 work="$(mktemp -d /tmp/zvmm-boot-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
