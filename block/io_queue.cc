@@ -12,10 +12,13 @@ IoQueue::IoQueue() = default;
 void IoQueue::notify() { event_fd_.signal(); }
 
 void IoQueue::post(std::function<void()> fn) {
-  {
-    std::lock_guard lock(posted_mu_);
-    posted_.push_back(std::move(fn));
-  }
+  // Signal while holding the lock: the owner drains `posted_` under the same lock,
+  // so it cannot run `fn`, finish, and destroy this queue (closing the eventfd)
+  // while another thread is still between the push and the signal. (TSan caught
+  // exactly that: a completion posted from another queue's thread racing the
+  // owner's ~UringIoQueue.)
+  std::lock_guard lock(posted_mu_);
+  posted_.push_back(std::move(fn));
   notify();
 }
 
