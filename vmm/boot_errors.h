@@ -2,10 +2,7 @@
 // (exit_codes.h) in main.
 #pragma once
 
-#include <cstdint>
 #include <stdexcept>
-#include <string>
-#include <vector>
 
 namespace zvmm {
 
@@ -27,8 +24,5 @@ class BootConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-// Reads a whole file; throws BootImageError naming `what` ("kernel", "initrd").
-std::vector<uint8_t> read_image_file(const std::string& path, const std::string& what);
 
 }  // namespace zvmm

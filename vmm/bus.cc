@@ -1,17 +1,10 @@
 #include "vmm/bus.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "vmm/hex.h"
 
 namespace zvmm {
-
-namespace {
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-}  // namespace
 
 void Bus::insert(std::shared_ptr<BusDevice> device, uint64_t base, uint64_t size) {
   if (size == 0 || base + size < base) {

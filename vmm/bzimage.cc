@@ -1,22 +1,16 @@
 #include "vmm/bzimage.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include "vmm/boot_errors.h"
+#include "vmm/hex.h"
 #include "vmm/layout.h"
 #include "vmm/le.h"
 
 namespace zvmm {
 
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 uint64_t align_up(uint64_t v, uint64_t alignment) {
   return alignment == 0 ? v : (v + alignment - 1) / alignment * alignment;

@@ -1,22 +1,16 @@
 #include "vmm/elf_kernel.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include "vmm/boot_errors.h"
+#include "vmm/hex.h"
 #include "vmm/layout.h"
 #include "vmm/le.h"
 
 namespace zvmm {
 
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 BootImageError invalid(const ImageFile& file, const std::string& why) {
   return BootImageError("kernel " + file.path() + " is not a usable ELF vmlinux: " + why);

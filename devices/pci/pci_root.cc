@@ -1,12 +1,12 @@
 #include "devices/pci/pci_root.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "devices/pci/host_bridge.h"
 #include "devices/pci/pci_error.h"
+#include "vmm/hex.h"
 #include "vmm/layout.h"
 
 namespace zvmm {
@@ -14,12 +14,6 @@ namespace zvmm {
 namespace {
 constexpr uint64_t kPciIoStart = 0xc000;
 constexpr uint64_t kPciIoSize = 0x4000;
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 }  // namespace
 
 PciWindows PciWindows::for_guest(uint64_t ram_bytes) {
