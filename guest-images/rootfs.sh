@@ -32,10 +32,20 @@ rootfs_copy_file() {
   cp -L --preserve=mode "$path" "$root$path"
 }
 
+# Copies every shared library that ldd lists for an ELF file (and the dynamic
+# loader) to the same path inside the tree; libraries already there are kept.
+rootfs_add_libraries() {
+  local root="$1" file="$2" lib
+  for lib in $(ldd "$file" 2>/dev/null | grep -oE '/[^ ]+' | sort -u); do
+    [[ -e "$lib" && ! -e "$root$lib" ]] && rootfs_copy_file "$root" "$lib"
+  done
+  return 0
+}
+
 # Copies programs (names on PATH or absolute paths) and every shared library that
 # ldd lists for them. Real programs replace busybox applet links of the same name.
 rootfs_add_programs() {
-  local root="$1" prog path lib
+  local root="$1" prog path
   shift
   for prog in "$@"; do
     path="$(PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" command -v "$prog")" ||
@@ -47,9 +57,7 @@ rootfs_add_programs() {
     if [[ "$(basename "$path")" != "$prog" && "$prog" != */* ]]; then
       ln -sf "$path" "$root/usr/sbin/$prog"
     fi
-    for lib in $(ldd "$path" 2>/dev/null | grep -oE '/[^ ]+' | sort -u); do
-      [[ -e "$lib" ]] && rootfs_copy_file "$root" "$lib"
-    done
+    rootfs_add_libraries "$root" "$path"
   done
 }
 
