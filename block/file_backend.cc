@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,14 +23,21 @@ int open_flags(const FileBackendOptions& o) {
   return flags;
 }
 
+bool on_memory_fs(int fd) {
+  struct statfs fs {};
+  if (::fstatfs(fd, &fs) < 0) return false;
+  return fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC;
+}
+
 [[noreturn]] void throw_errno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), what);
 }
 
 }  // namespace
 
-FileBackend::FileBackend(std::string path, UniqueFd fd, FileBackendOptions options)
-    : path_(std::move(path)), fd_(std::move(fd)), options_(options) {}
+FileBackend::FileBackend(std::string path, UniqueFd fd, FileBackendOptions options,
+                         bool memory_backed)
+    : path_(std::move(path)), fd_(std::move(fd)), options_(options), memory_backed_(memory_backed) {}
 
 std::unique_ptr<FileBackend> FileBackend::open(const std::string& path, FileBackendOptions options) {
   UniqueFd fd(::open(path.c_str(), open_flags(options)));
@@ -38,7 +47,8 @@ std::unique_ptr<FileBackend> FileBackend::open(const std::string& path, FileBack
   if (!S_ISREG(st.st_mode)) {
     throw std::system_error(EINVAL, std::generic_category(), path + " is not a regular file");
   }
-  return std::unique_ptr<FileBackend>(new FileBackend(path, std::move(fd), options));
+  const bool memory_backed = !options.direct && on_memory_fs(fd.get());
+  return std::unique_ptr<FileBackend>(new FileBackend(path, std::move(fd), options, memory_backed));
 }
 
 std::unique_ptr<FileBackend> FileBackend::create(const std::string& path, uint64_t size_bytes,
@@ -111,7 +121,7 @@ int FileBackend::discard(uint64_t offset, uint64_t len) {
 }
 
 std::unique_ptr<IoQueue> FileBackend::create_queue(unsigned depth) {
-  if (options_.use_io_uring) {
+  if (options_.use_io_uring && !memory_backed_) {
     int error = 0;
     if (auto q = UringIoQueue::create(fd_.get(), depth, &error)) {
       uring_error_ = 0;

@@ -1,5 +1,9 @@
-// Block backend over a regular file. Synchronous calls use pread/pwrite;
-// queues use io_uring when the kernel allows it, otherwise SyncIoQueue.
+// Block backend over a regular file. Synchronous calls use pread/pwrite.
+// Queues use io_uring, except for memory-backed files (tmpfs, ramfs) opened
+// without O_DIRECT: those never wait on a device, and io_uring cannot read them
+// inline (no FMODE_NOWAIT), so it would hand every request to a kernel worker
+// thread; a SyncIoQueue copies in the caller's thread instead. SyncIoQueue is
+// also the fallback when io_uring is unavailable.
 #pragma once
 
 #include <atomic>
@@ -35,13 +39,16 @@ class FileBackend final : public BlockBackend {
   const std::string& path() const { return path_; }
   // Whether the last create_queue() fell back from io_uring, and why (errno).
   int io_uring_error() const { return uring_error_; }
+  // The file lives in memory (tmpfs, ramfs): its queues are synchronous.
+  bool memory_backed() const { return memory_backed_; }
 
  private:
-  FileBackend(std::string path, UniqueFd fd, FileBackendOptions options);
+  FileBackend(std::string path, UniqueFd fd, FileBackendOptions options, bool memory_backed);
 
   std::string path_;
   UniqueFd fd_;
   FileBackendOptions options_;
+  bool memory_backed_;
   std::atomic<int> uring_error_{0};
 };
 

@@ -23,7 +23,6 @@ void IoQueue::post(std::function<void()> fn) {
 }
 
 size_t IoQueue::drain_completions() {
-  event_fd_.consume();
   size_t ran = reap_backend();
   // Swap the posted list out for a spare one (no allocation once warmed up).
   std::vector<std::function<void()>> ready;
@@ -40,8 +39,11 @@ size_t IoQueue::drain_completions() {
 }
 
 size_t IoQueue::wait_completions() {
-  pollfd pfd{event_fd_.fd(), POLLIN, 0};
-  while (::poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+  if (!has_ready()) {
+    pollfd pfd{event_fd_.fd(), POLLIN, 0};
+    while (::poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+    }
+    consume_signal();
   }
   return drain_completions();
 }

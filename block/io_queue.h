@@ -4,10 +4,16 @@
 // and drain_completions() must be called from that thread. post() is the only
 // thread-safe entry point: other threads use it to hand a callback to the owner.
 //
-// Completion model, suitable for any event loop: completion_fd() is an eventfd
-// that becomes readable when callbacks are ready; the loop then calls
-// drain_completions(), which runs them on the calling thread. Callbacks are never
-// run from inside submit_*.
+// Completion model, suitable for any event loop: callbacks run on the owner
+// thread inside drain_completions(), never inside submit_*. Completions arrive
+// two ways:
+// - asynchronously (io_uring, post()): completion_fd(), an eventfd, becomes
+//   readable; the loop calls consume_signal() and then drain_completions();
+// - during a submission (a synchronous queue, or io_uring completing a
+//   page-cache hit inside io_uring_enter): has_ready() is true, with no fd
+//   signal, so a loop drains right after submitting (after unplug() when
+//   plugged), in the same pass, instead of paying an eventfd write, a wakeup and
+//   a read for work it can see.
 #pragma once
 
 #include <cstddef>
@@ -49,11 +55,16 @@ class IoQueue {
   // Thread-safe: queue fn to run on the owner thread at its next drain.
   void post(std::function<void()> fn);
 
-  // Readable (eventfd) when drain_completions() has work.
+  // Readable (eventfd) when asynchronous completions or posted callbacks wait.
   int completion_fd() const { return event_fd_.fd(); }
+  // Resets completion_fd() after the loop saw it readable, before draining.
+  void consume_signal() { event_fd_.consume(); }
+  // Completions that finished during submissions are waiting (no fd signal).
+  virtual bool has_ready() const { return false; }
   // Runs every ready callback; never blocks. Returns how many ran.
   size_t drain_completions();
-  // Blocks until completion_fd() is readable, then drains.
+  // Drains what has_ready(); otherwise blocks until completion_fd() is
+  // readable, consumes it, then drains.
   size_t wait_completions();
   // Number of submitted backend I/Os not yet completed.
   virtual size_t in_flight() const = 0;

@@ -4,26 +4,26 @@
 
 namespace zvmm::block {
 
-void SyncIoQueue::complete(int64_t result, IoCallback cb) {
-  done_.push_back({result, std::move(cb)});
-  notify();
-}
-
 void SyncIoQueue::submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) {
-  complete(backend_.read(offset, buf), std::move(cb));
+  done_.push_back({backend_.read(offset, buf), std::move(cb)});
 }
 
 void SyncIoQueue::submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) {
-  complete(backend_.write(offset, buf), std::move(cb));
+  done_.push_back({backend_.write(offset, buf), std::move(cb)});
 }
 
-void SyncIoQueue::submit_flush(IoCallback cb) { complete(backend_.flush(), std::move(cb)); }
+void SyncIoQueue::submit_flush(IoCallback cb) { done_.push_back({backend_.flush(), std::move(cb)}); }
 
 size_t SyncIoQueue::reap_backend() {
-  std::deque<Done> ready;
+  // Callbacks may submit more I/O (into done_): run a swapped-out batch.
+  std::vector<Done> ready;
+  ready.swap(spare_);
   ready.swap(done_);
   for (auto& d : ready) d.cb(d.result);
-  return ready.size();
+  const size_t n = ready.size();
+  ready.clear();
+  if (spare_.capacity() < ready.capacity()) spare_.swap(ready);
+  return n;
 }
 
 }  // namespace zvmm::block

@@ -1,9 +1,11 @@
 // IoQueue that performs each I/O synchronously through BlockBackend's blocking
-// calls and reports the completion at the next drain. Fallback when io_uring is
-// unavailable, and the queue of the null backend.
+// calls and reports the completion at the next drain (has_ready(), no eventfd
+// signal). The queue of memory-backed files (tmpfs, ramfs: the copy cannot
+// wait on a device, and io_uring would hand each request to a kernel worker
+// thread), of the null backend, and the fallback when io_uring is unavailable.
 #pragma once
 
-#include <deque>
+#include <vector>
 
 #include "block/block_backend.h"
 
@@ -18,6 +20,7 @@ class SyncIoQueue final : public IoQueue {
   void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;
   size_t in_flight() const override { return done_.size(); }
+  bool has_ready() const override { return !done_.empty(); }
 
  protected:
   size_t reap_backend() override;
@@ -27,10 +30,9 @@ class SyncIoQueue final : public IoQueue {
     int64_t result;
     IoCallback cb;
   };
-  void complete(int64_t result, IoCallback cb);
-
   BlockBackend& backend_;
-  std::deque<Done> done_;  // owner thread only
+  std::vector<Done> done_;   // owner thread only
+  std::vector<Done> spare_;  // keeps capacity between drains
 };
 
 }  // namespace zvmm::block

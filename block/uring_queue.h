@@ -28,6 +28,8 @@ class UringIoQueue final : public IoQueue {
   void plug() override { plugged_ = true; }
   void unplug() override;
   size_t in_flight() const override { return depth_ - free_slots_.size() + backlog_.size(); }
+  // Page-cache hits complete inside io_uring_enter (and also signal the fd).
+  bool has_ready() const override { return ring_ready_ && io_uring_cq_ready(&ring_) > 0; }
 
  protected:
   size_t reap_backend() override;

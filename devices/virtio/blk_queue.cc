@@ -53,18 +53,6 @@ bool BlkQueue::negotiated(unsigned feature) const { return ctx_.features & bit(f
 
 void BlkQueue::run(const EventFd& kick, int stop_fd) {
   pollfd fds[3] = {{kick.fd(), POLLIN, 0}, {io_->completion_fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
-  // One pass per wakeup: every available chain is submitted in one batch (one
-  // io_uring_enter), then whatever already completed (page-cache hits finish
-  // inside the submit) is reaped in the same pass, so the batch costs one
-  // interrupt and no second wakeup. Under nested virtualization each wakeup,
-  // syscall and interrupt is expensive.
-  auto service = [this] {
-    io_->plug();
-    process_available();
-    io_->unplug();
-    process_completions();
-    notify();
-  };
   service();  // buffers made available before activation
   for (;;) {
     if (::poll(fds, 3, -1) < 0) {
@@ -74,9 +62,27 @@ void BlkQueue::run(const EventFd& kick, int stop_fd) {
     }
     if (fds[2].revents) break;
     if (fds[0].revents) kick.consume();
+    if (fds[1].revents) io_->consume_signal();
     service();
   }
   quiesce();
+}
+
+// One pass per wakeup: every available chain is submitted in one batch (one
+// io_uring_enter), then whatever already completed (page-cache hits finish
+// inside the submit) is reaped in the same pass, so the batch costs one
+// interrupt and no second wakeup. Under nested virtualization each wakeup,
+// syscall and interrupt is expensive.
+void BlkQueue::service() {
+  io_->plug();
+  process_available();
+  io_->unplug();
+  // Completions may start more I/O (the engine's parked writes) that also
+  // completes inline.
+  do {
+    process_completions();
+  } while (io_->has_ready());
+  notify();
 }
 
 void BlkQueue::quiesce() {

@@ -44,6 +44,9 @@ class BlkQueue {
   void process_completions();
   // Raises the queue's interrupt if used entries were added and the driver wants one.
   void notify();
+  // One pass of the worker: starts every available chain as one submission
+  // batch, runs what already completed, and raises at most one interrupt.
+  void service();
 
   // Worker loop: waits (poll) on the kick eventfd, the IoQueue completion fd and
   // `stop_fd`; returns after quiesce() once stop_fd is readable.

@@ -5,19 +5,36 @@
 # one run. Backing files are 256 MiB, on the host's tmpfs; zvmm's zoned image keeps
 # its metadata in the file's header, so it is its own file of the same size.
 #
-# usage: disk_io.sh [--json]
+# usage: disk_io.sh [--json] [--rounds N]
+#
+# --rounds N runs every row N times, interleaved (row 1, row 2, ..., row 1, ...),
+# and reports each row's median: under nested TCG the same row varies by up to
+# 2x between runs, so single runs are not comparable.
 #
 # Builds what it needs with Bazel; BAZEL_STARTUP (startup options, e.g.
 # --output_base=DIR) and BAZEL_ARGS (build options) are passed to it.
 # DISK_BENCH_ROWS (space-separated row names, default all four) runs a subset,
 # e.g. DISK_BENCH_ROWS="zvmm-virtio-blk-zoned zvmm-virtio-blk" to iterate on zvmm.
+# DISK_BENCH_BASELINE=PATH adds the rows base-virtio-blk-zoned and base-virtio-blk:
+# the same disks under another zvmm binary (an A/B run against an older build).
 # ZVMM_DISK_EXTRA (default ",queues=2") is appended to zvmm's --disk options.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 json=0
-[[ "${1:-}" == --json ]] && json=1
+rounds=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --json) json=1; shift ;;
+    --rounds) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "disk_io.sh: --rounds needs a positive number" >&2; exit 2; }
+      rounds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "disk_io.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
 
 all_rows="zvmm-virtio-blk-zoned zvmm-virtio-blk qemu-virtio-blk qemu-nvme-zns"
+baseline="${DISK_BENCH_BASELINE:-}"
+[[ -n "$baseline" ]] && all_rows="$all_rows base-virtio-blk-zoned base-virtio-blk"
 rows="${DISK_BENCH_ROWS:-$all_rows}"
 zextra="${ZVMM_DISK_EXTRA-,queues=2}"
 # zvmm is measured as an optimized build (-c opt), like the distribution's QEMU
@@ -36,6 +53,12 @@ zvmm_bin="$(bazel ${BAZEL_STARTUP:-} info ${BAZEL_ARGS:-} $zvmm_args bazel-bin 2
 work="$(mktemp -d /tmp/zvmm-disk-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 cp "$bin/guest-images/bzImage" "$bin/guest-images/initramfs.cpio" "$zvmm_bin/vmm/zvmm" "$work/"
+if [[ -n "$baseline" ]]; then
+  [[ -x "$baseline" ]] || { echo "disk_io.sh: DISK_BENCH_BASELINE=$baseline is not an executable" >&2; exit 2; }
+  cp "$baseline" "$work/zvmm-base"
+else
+  cp "$work/zvmm" "$work/zvmm-base"  # unused copy keeps the host script simple
+fi
 guest-images/make-workload-cpio "$work/workload.cpio" tests/bench/fio_guest.sh
 cat "$work/initramfs.cpio" "$work/workload.cpio" >"$work/initrd-qemu.cpio"
 
@@ -53,22 +76,44 @@ run() {  # run NAME COMMAND... (only the rows asked for)
   case " $rows " in *" \$name "*) ;; *) return 0 ;; esac
   line=\$("\$@" 2>/dev/null | tr -d '\r' | grep '^RESULT ')
   echo "\$name \${line#RESULT }"
+  echo "  \$name round \$round: \${line#RESULT }" >&2
 }
-zvmm="$work/zvmm --kernel $work/bzImage --initrd $work/initramfs.cpio,$work/workload.cpio --memory 1G --cpus 2"
-run zvmm-virtio-blk-zoned \$zvmm --disk virtio-blk,file=\$d/zoned.img,size=256M,zoned=hm,zone-size=16M,max-open=8,max-active=12$zextra
-run zvmm-virtio-blk \$zvmm --disk virtio-blk,file=\$d/plain.img,size=256M,zoned=none$zextra
-truncate -s 256M \$d/raw.img
-run qemu-virtio-blk qemu \
-  -drive file=\$d/raw.img,format=raw,if=none,id=d0,aio=io_uring -device virtio-blk-pci,drive=d0
-truncate -s 256M \$d/zns.img
-run qemu-nvme-zns qemu \
-  -drive file=\$d/zns.img,format=raw,if=none,id=z0,aio=io_uring -device nvme,serial=zns0,id=nvme0 \
-  -device nvme-ns,drive=z0,bus=nvme0,nsid=1,zoned=true,zoned.zone_size=16M,zoned.max_open=8,zoned.max_active=12
+zvmm_disk_rows() {  # zvmm_disk_rows PREFIX BINARY
+  z="\$2 --kernel $work/bzImage --initrd $work/initramfs.cpio,$work/workload.cpio --memory 1G --cpus 2"
+  rm -f \$d/zoned.img \$d/plain.img
+  run \$1-virtio-blk-zoned \$z --disk virtio-blk,file=\$d/zoned.img,size=256M,zoned=hm,zone-size=16M,max-open=8,max-active=12$zextra
+  run \$1-virtio-blk \$z --disk virtio-blk,file=\$d/plain.img,size=256M,zoned=none$zextra
+}
+round=1
+while [ \$round -le $rounds ]; do
+  zvmm_disk_rows zvmm $work/zvmm
+  zvmm_disk_rows base $work/zvmm-base
+  rm -f \$d/raw.img \$d/zns.img
+  truncate -s 256M \$d/raw.img
+  run qemu-virtio-blk qemu \
+    -drive file=\$d/raw.img,format=raw,if=none,id=d0,aio=io_uring -device virtio-blk-pci,drive=d0
+  truncate -s 256M \$d/zns.img
+  run qemu-nvme-zns qemu \
+    -drive file=\$d/zns.img,format=raw,if=none,id=z0,aio=io_uring -device nvme,serial=zns0,id=nvme0 \
+    -device nvme-ns,drive=z0,bus=nvme0,nsid=1,zoned=true,zoned.zone_size=16M,zoned.max_open=8,zoned.max_active=12
+  round=\$((round + 1))
+done
 HOST
-echo "disk I/O benchmark: fio in the guest, $([[ -e /sys/module/kvm_intel || -e /sys/module/kvm_amd ]] && echo direct || echo emulated) KVM host" >&2
-tests/kvm-host/run --image-dir "$bin/tests/kvm-host/host-6.12" --timeout 1200 \
+echo "disk I/O benchmark: fio in the guest, $rounds round(s), $([[ -e /sys/module/kvm_intel || -e /sys/module/kvm_amd ]] && echo direct || echo emulated) KVM host" >&2
+tests/kvm-host/run --image-dir "$bin/tests/kvm-host/host-6.12" --timeout $((600 + 600 * rounds)) \
   --in "$work/zvmm" --in "$work/bzImage" --in "$work/initramfs.cpio" --in "$work/workload.cpio" \
-  --in "$work/initrd-qemu.cpio" --in "$work/host.sh" -- sh "$work/host.sh" >"$work/results.txt"
+  --in "$work/zvmm-base" --in "$work/initrd-qemu.cpio" --in "$work/host.sh" -- sh "$work/host.sh" >"$work/runs.txt"
+
+# One line per row (in row order): name, zoned, median seq MiB/s, median IOPS.
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+: >"$work/results.txt"
+for name in $rows; do
+  grep -q "^$name " "$work/runs.txt" || continue
+  zoned="$(awk -v n="$name" '$1 == n && $2 != "" { print $2; exit }' "$work/runs.txt")"
+  seq="$(awk -v n="$name" '$1 == n && $3 != "" { print $3 }' "$work/runs.txt" | median)"
+  iops="$(awk -v n="$name" '$1 == n && $4 != "" { print $4 }' "$work/runs.txt" | median)"
+  echo "$name $zoned $seq $iops" >>"$work/results.txt"
+done
 
 field() { awk -v n="$1" -v f="$2" '$1 == n {print $f}' "$work/results.txt"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "nan" }'; }
