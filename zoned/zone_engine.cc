@@ -243,6 +243,14 @@ void ZoneEngine::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8
     s = zone_end;
   }
   if (extents.empty()) return fail(q, std::move(cb), ZoneStatus::kOk);
+  if (extents.size() == 1) {  // the common case: no shared completion state
+    const auto [b, e] = extents.front();
+    return q.submit_read(data_offset_ + b * kSectorSize,
+                         buf.subspan((b - sector) * kSectorSize, (e - b) * kSectorSize),
+                         [cb = std::move(cb)](int64_t r) {
+                           cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk);
+                         });
+  }
   auto job = std::make_shared<ReadJob>();
   job->remaining = extents.size();
   job->cb = std::move(cb);

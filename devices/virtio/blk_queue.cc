@@ -1,6 +1,8 @@
 #include "devices/virtio/blk_queue.h"
 
 #include <poll.h>
+#include <sched.h>
+#include <cstdlib>
 
 #include <algorithm>
 #include <cerrno>
@@ -29,9 +31,8 @@ std::span<const uint8_t> zeros(size_t n) {
 }  // namespace
 
 struct BlkQueue::Request {
-  explicit Request(DescriptorChain c) : chain(std::move(c)) {}
-
   DescriptorChain chain;
+  bool in_flight = false;       // the device owns chain.head()
   uint32_t type = 0;
   uint64_t sector = 0;
   std::vector<uint8_t> bounce;
@@ -43,7 +44,7 @@ struct BlkQueue::Request {
 
 BlkQueue::BlkQueue(const BlkContext& ctx, uint16_t index, Virtqueue vq,
                    std::unique_ptr<block::IoQueue> io)
-    : ctx_(ctx), index_(index), vq_(std::move(vq)), io_(std::move(io)) {}
+    : ctx_(ctx), index_(index), vq_(std::move(vq)), io_(std::move(io)), requests_(vq_.size()) {}
 
 BlkQueue::~BlkQueue() { quiesce(); }
 
@@ -61,7 +62,11 @@ void BlkQueue::run(const EventFd& kick, int stop_fd) {
       break;
     }
     if (fds[2].revents) break;
-    if (fds[0].revents) kick.consume();
+    if (fds[0].revents) {
+      kick.consume();
+      static const bool y = std::getenv("ZVMM_EXP_YIELD") != nullptr;
+      if (y) sched_yield();
+    }
     if (fds[1].revents) io_->consume_signal();
     service();
   }
@@ -97,25 +102,42 @@ void BlkQueue::notify() {
   if (vq_.needs_interrupt()) ctx_.irq.signal_queue(index_);
 }
 
+void BlkQueue::break_queue(const std::string& reason) {
+  std::fprintf(stderr, "virtio-blk: queue %u: %s; device needs reset\n", index_, reason.c_str());
+  broken_ = true;
+  ctx_.irq.set_needs_reset();
+}
+
 void BlkQueue::process_available() {
   if (stopping_ || broken_) return;
   do {
     for (;;) {
-      auto popped = vq_.pop();
+      auto popped = vq_.pop(next_chain_);
       if (std::holds_alternative<Virtqueue::Empty>(popped)) break;
-      if (auto* b = std::get_if<Virtqueue::Broken>(&popped)) {
-        std::fprintf(stderr, "virtio-blk: queue %u: %s; device needs reset\n", index_,
-                     b->reason.c_str());
-        broken_ = true;
-        ctx_.irq.set_needs_reset();
-        return;
+      if (auto* b = std::get_if<Virtqueue::Broken>(&popped)) return break_queue(b->reason);
+      const uint16_t head = std::holds_alternative<Virtqueue::Popped>(popped)
+                                ? next_chain_.head()
+                                : std::get<Virtqueue::BadChain>(popped).head;
+      Request& r = requests_[head];  // head < queue size: checked by pop()
+      if (r.in_flight) {
+        // Its buffers (and maybe our bounce buffer) are still in use.
+        return break_queue("descriptor " + std::to_string(head) +
+                           " made available again while in flight");
       }
-      if (auto* bad = std::get_if<Virtqueue::BadChain>(&popped)) {
+      if (!std::holds_alternative<Virtqueue::Popped>(popped)) {
         // No trustworthy status byte: hand the chain back with nothing written.
-        vq_.add_used(bad->head, 0);
+        vq_.add_used(head, 0);
         continue;
       }
-      handle(std::move(std::get<DescriptorChain>(popped)));
+      std::swap(r.chain, next_chain_);
+      r.in_flight = true;
+      r.type = 0;
+      r.sector = 0;
+      r.data = {};
+      r.scatter = false;
+      r.data_written = 0;
+      r.append_sector = 0;
+      handle(r);
     }
   } while (vq_.enable_notification());
 }
@@ -123,6 +145,7 @@ void BlkQueue::process_available() {
 // ---- completion ----
 
 void BlkQueue::finish(Request& r, uint8_t status) {
+  r.in_flight = false;
   if (stopping_) return;  // reset: the driver no longer owns these buffers
   const uint64_t w = r.chain.writable_bytes();
   uint64_t used = r.data_written + 1;
@@ -141,21 +164,21 @@ void BlkQueue::finish(Request& r, uint8_t status) {
 
 // ---- requests ----
 
-void BlkQueue::handle(DescriptorChain chain) {
-  const uint64_t w = chain.writable_bytes();
+void BlkQueue::handle(Request& r) {
+  const DescriptorChain& c = r.chain;
+  const uint64_t w = c.writable_bytes();
   if (w == 0 || w > UINT32_MAX) {
     // Nowhere to put the status (or a length the used ring cannot express).
-    vq_.add_used(chain.head(), 0);
+    r.in_flight = false;
+    vq_.add_used(c.head(), 0);
     return;
   }
-  auto r = std::make_shared<Request>(std::move(chain));
-  const DescriptorChain& c = r->chain;
   const uint64_t readable = c.readable_bytes();
-  if (readable < blk::kOutHeaderSize) return finish(*r, st::kIoErr);  // short header
+  if (readable < blk::kOutHeaderSize) return finish(r, st::kIoErr);  // short header
   uint8_t hdr[blk::kOutHeaderSize];
   c.read(0, hdr);
-  r->type = load_le<uint32_t>(hdr, 0);
-  r->sector = load_le<uint64_t>(hdr, 8);
+  r.type = load_le<uint32_t>(hdr, 0);
+  r.sector = load_le<uint64_t>(hdr, 8);
 
   const bool header_only = readable == blk::kOutHeaderSize;  // no readable payload
   const bool status_only = w == 1;                           // no writable payload
@@ -163,61 +186,61 @@ void BlkQueue::handle(DescriptorChain chain) {
   const bool zoned = negotiated(blk::feature::kZoned);
   const uint64_t capacity = ctx_.config.capacity_sectors();
 
-  switch (r->type) {
+  switch (r.type) {
     case rq::kIn:
-      if (!header_only) return finish(*r, st::kIoErr);  // data in the wrong direction
+      if (!header_only) return finish(r, st::kIoErr);  // data in the wrong direction
       return start_read(r);
     case rq::kOut:
-      if (!status_only) return finish(*r, st::kIoErr);
-      if (ro) return finish(*r, st::kIoErr);
-      if (!prepare_out_data(*r, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
-        return finish(*r, st::kIoErr);
+      if (!status_only) return finish(r, st::kIoErr);
+      if (ro) return finish(r, st::kIoErr);
+      if (!prepare_out_data(r, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
+        return finish(r, st::kIoErr);
       }
       return start_write(r, false);
     case rq::kFlush:
-      if (!header_only || !status_only) return finish(*r, st::kIoErr);
+      if (!header_only || !status_only) return finish(r, st::kIoErr);
       return start_flush(r);
     case rq::kGetId: {
-      if (!header_only) return finish(*r, st::kIoErr);
+      if (!header_only) return finish(r, st::kIoErr);
       uint8_t id[blk::kIdBytes] = {};
       const std::string& serial = ctx_.config.options().serial;
       std::copy(serial.begin(), serial.end(), id);
-      r->data_written = std::min<uint64_t>(blk::kIdBytes, w - 1);
-      c.write(0, std::span<const uint8_t>(id, r->data_written));
-      return finish(*r, st::kOk);
+      r.data_written = std::min<uint64_t>(blk::kIdBytes, w - 1);
+      c.write(0, std::span<const uint8_t>(id, r.data_written));
+      return finish(r, st::kOk);
     }
     case rq::kDiscard:
     case rq::kWriteZeroes: {
-      const unsigned f = r->type == rq::kDiscard ? blk::feature::kDiscard : blk::feature::kWriteZeroes;
-      if (!negotiated(f)) return finish(*r, st::kUnsupp);
-      if (!status_only || ro) return finish(*r, st::kIoErr);
+      const unsigned f = r.type == rq::kDiscard ? blk::feature::kDiscard : blk::feature::kWriteZeroes;
+      if (!negotiated(f)) return finish(r, st::kUnsupp);
+      if (!status_only || ro) return finish(r, st::kIoErr);
       return discard_or_write_zeroes(r);
     }
     case rq::kZoneAppend:
-      if (!zoned) return finish(*r, st::kUnsupp);
-      if (w < blk::kAppendInHeaderMin || ro) return finish(*r, st::kIoErr);
-      if (r->sector >= capacity) return finish(*r, st::kZoneInvalidCmd);
-      if (!prepare_out_data(*r, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
-        return finish(*r, st::kIoErr);
+      if (!zoned) return finish(r, st::kUnsupp);
+      if (w < blk::kAppendInHeaderMin || ro) return finish(r, st::kIoErr);
+      if (r.sector >= capacity) return finish(r, st::kZoneInvalidCmd);
+      if (!prepare_out_data(r, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
+        return finish(r, st::kIoErr);
       }
       return start_write(r, true);
     case rq::kZoneReport:
-      if (!zoned) return finish(*r, st::kUnsupp);
-      if (!header_only) return finish(*r, st::kIoErr);
-      return report_zones(*r);
+      if (!zoned) return finish(r, st::kUnsupp);
+      if (!header_only) return finish(r, st::kIoErr);
+      return report_zones(r);
     case rq::kZoneOpen:
     case rq::kZoneClose:
     case rq::kZoneFinish:
     case rq::kZoneReset:
     case rq::kZoneResetAll:
-      if (!zoned) return finish(*r, st::kUnsupp);
-      if (!header_only || !status_only || ro) return finish(*r, st::kIoErr);
-      if (r->type != rq::kZoneResetAll && r->sector >= capacity) {
-        return finish(*r, st::kZoneInvalidCmd);
+      if (!zoned) return finish(r, st::kUnsupp);
+      if (!header_only || !status_only || ro) return finish(r, st::kIoErr);
+      if (r.type != rq::kZoneResetAll && r.sector >= capacity) {
+        return finish(r, st::kZoneInvalidCmd);
       }
       return start_zone_op(r);
     default:
-      return finish(*r, st::kUnsupp);
+      return finish(r, st::kUnsupp);
   }
 }
 
@@ -233,61 +256,61 @@ bool BlkQueue::prepare_out_data(Request& r, uint64_t offset, uint64_t len) {
   return true;
 }
 
-void BlkQueue::start_read(const RequestPtr& r) {
-  const uint64_t len = r->chain.writable_bytes() - 1;
-  if (len == 0 || len > ctx_.config.max_request_bytes()) return finish(*r, st::kIoErr);
-  if (auto span = r->chain.writable_span(0, len)) {
-    r->data = *span;
+void BlkQueue::start_read(Request& r) {
+  const uint64_t len = r.chain.writable_bytes() - 1;
+  if (len == 0 || len > ctx_.config.max_request_bytes()) return finish(r, st::kIoErr);
+  if (auto span = r.chain.writable_span(0, len)) {
+    r.data = *span;
   } else {
-    r->bounce.resize(len);
-    r->data = r->bounce;
-    r->scatter = true;
+    r.bounce.resize(len);
+    r.data = r.bounce;
+    r.scatter = true;
   }
   ++outstanding_;
-  ctx_.device.submit_read(*io_, r->sector, r->data, [this, r](ZoneStatus s) {
+  ctx_.device.submit_read(*io_, r.sector, r.data, [this, rp = &r](ZoneStatus s) {
     --outstanding_;
-    if (s == ZoneStatus::kOk) r->data_written = r->data.size();
-    finish(*r, blk::to_virtio_status(s, true));
+    if (s == ZoneStatus::kOk) rp->data_written = rp->data.size();
+    finish(*rp, blk::to_virtio_status(s, true));
   });
 }
 
-void BlkQueue::start_write(const RequestPtr& r, bool append) {
+void BlkQueue::start_write(Request& r, bool append) {
   ++outstanding_;
-  auto cb = [this, r](ZoneStatus s, uint64_t sector) {
+  auto cb = [this, rp = &r](ZoneStatus s, uint64_t sector) {
     --outstanding_;
-    r->append_sector = sector;
-    finish(*r, blk::to_virtio_status(s));
+    rp->append_sector = sector;
+    finish(*rp, blk::to_virtio_status(s));
   };
   if (append) {
-    ctx_.device.submit_append(*io_, r->sector, r->data, std::move(cb));
+    ctx_.device.submit_append(*io_, r.sector, r.data, std::move(cb));
   } else {
-    ctx_.device.submit_write(*io_, r->sector, r->data, std::move(cb));
+    ctx_.device.submit_write(*io_, r.sector, r.data, std::move(cb));
   }
 }
 
-void BlkQueue::start_flush(const RequestPtr& r) {
+void BlkQueue::start_flush(Request& r) {
   ++outstanding_;
-  ctx_.device.submit_flush(*io_, [this, r](ZoneStatus s) {
+  ctx_.device.submit_flush(*io_, [this, rp = &r](ZoneStatus s) {
     --outstanding_;
-    finish(*r, blk::to_virtio_status(s));
+    finish(*rp, blk::to_virtio_status(s));
   });
 }
 
-void BlkQueue::start_zone_op(const RequestPtr& r) {
+void BlkQueue::start_zone_op(Request& r) {
   ++outstanding_;
-  auto cb = [this, r](ZoneStatus s) {
+  auto cb = [this, rp = &r](ZoneStatus s) {
     --outstanding_;
-    finish(*r, blk::to_virtio_status(s));
+    finish(*rp, blk::to_virtio_status(s));
   };
   zoned::ZoneOp op;
-  switch (r->type) {
+  switch (r.type) {
     case rq::kZoneOpen: op = zoned::ZoneOp::kOpen; break;
     case rq::kZoneClose: op = zoned::ZoneOp::kClose; break;
     case rq::kZoneFinish: op = zoned::ZoneOp::kFinish; break;
     case rq::kZoneReset: op = zoned::ZoneOp::kReset; break;
     default: return ctx_.device.submit_reset_all(*io_, std::move(cb));
   }
-  ctx_.device.submit_zone_op(*io_, op, r->sector, std::move(cb));
+  ctx_.device.submit_zone_op(*io_, op, r.sector, std::move(cb));
 }
 
 void BlkQueue::report_zones(Request& r) {
@@ -327,39 +350,39 @@ void BlkQueue::report_zones(Request& r) {
   finish(r, st::kOk);
 }
 
-void BlkQueue::discard_or_write_zeroes(const RequestPtr& r) {
-  const uint64_t payload = r->chain.readable_bytes() - blk::kOutHeaderSize;
-  if (payload == 0 || payload % blk::kDiscardSegmentSize) return finish(*r, st::kIoErr);
+void BlkQueue::discard_or_write_zeroes(Request& r) {
+  const uint64_t payload = r.chain.readable_bytes() - blk::kOutHeaderSize;
+  if (payload == 0 || payload % blk::kDiscardSegmentSize) return finish(r, st::kIoErr);
   const uint64_t segments = payload / blk::kDiscardSegmentSize;
-  if (segments > BlkConfig::kMaxSegments) return finish(*r, st::kIoErr);
+  if (segments > BlkConfig::kMaxSegments) return finish(r, st::kIoErr);
   uint8_t seg[blk::kDiscardSegmentSize];
-  r->chain.read(blk::kOutHeaderSize, seg);
+  r.chain.read(blk::kOutHeaderSize, seg);
   const uint64_t sector = load_le<uint64_t>(seg, 0);
   const uint32_t count = load_le<uint32_t>(seg, 8);
   const uint32_t flags = load_le<uint32_t>(seg, 12);
-  const bool discard = r->type == blk::req::kDiscard;
-  if (flags & ~blk::kDiscardFlagUnmap) return finish(*r, st::kUnsupp);
-  if (discard && (flags & blk::kDiscardFlagUnmap)) return finish(*r, st::kUnsupp);
+  const bool discard = r.type == blk::req::kDiscard;
+  if (flags & ~blk::kDiscardFlagUnmap) return finish(r, st::kUnsupp);
+  if (discard && (flags & blk::kDiscardFlagUnmap)) return finish(r, st::kUnsupp);
   const uint32_t max = discard ? ctx_.config.max_discard_sectors()
                                : ctx_.config.max_write_zeroes_sectors();
   const uint64_t lba = ctx_.config.block_size() / zoned::kSectorSize;
   const uint64_t capacity = ctx_.config.capacity_sectors();
   if (count > max || sector % lba || count % lba || sector > capacity ||
       count > capacity - sector) {
-    return finish(*r, st::kIoErr);
+    return finish(r, st::kIoErr);
   }
-  if (count == 0) return finish(*r, st::kOk);
+  if (count == 0) return finish(r, st::kOk);
   const uint64_t bytes = uint64_t{count} * zoned::kSectorSize;
   ++outstanding_;
   if (discard) {
-    ctx_.device.submit_discard(*io_, sector, bytes, [this, r](ZoneStatus s) {
+    ctx_.device.submit_discard(*io_, sector, bytes, [this, rp = &r](ZoneStatus s) {
       --outstanding_;
-      finish(*r, blk::to_virtio_status(s));
+      finish(*rp, blk::to_virtio_status(s));
     });
   } else {
-    ctx_.device.submit_write_zeroes(*io_, sector, bytes, [this, r](ZoneStatus s, uint64_t) {
+    ctx_.device.submit_write_zeroes(*io_, sector, bytes, [this, rp = &r](ZoneStatus s, uint64_t) {
       --outstanding_;
-      finish(*r, blk::to_virtio_status(s));
+      finish(*rp, blk::to_virtio_status(s));
     });
   }
 }

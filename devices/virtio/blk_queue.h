@@ -7,12 +7,18 @@
 // during process_completions() on that same thread.
 //
 // Guest input never throws: a malformed chain is returned with used length 0,
-// a malformed request completes with IOERR/UNSUPP, a broken ring makes the
-// device ask for a reset (VirtioInterrupt::set_needs_reset) and the queue stops.
+// a malformed request completes with IOERR/UNSUPP, a broken ring (or a head the
+// driver made available again while the device still owns it) makes the device
+// ask for a reset (VirtioInterrupt::set_needs_reset) and the queue stops.
+//
+// Requests live in one slot per descriptor head, allocated with the queue and
+// recycled (with their chain and bounce storage), so a request in the steady
+// state allocates nothing here.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "block/io_queue.h"
 #include "devices/virtio/blk_config.h"
@@ -61,17 +67,17 @@ class BlkQueue {
 
  private:
   struct Request;
-  using RequestPtr = std::shared_ptr<Request>;
 
-  void handle(DescriptorChain chain);
+  void break_queue(const std::string& reason);
+  void handle(Request& r);
   void finish(Request& r, uint8_t status);
   // Starts engine I/O; `r` completes from the callback.
-  void start_read(const RequestPtr& r);
-  void start_write(const RequestPtr& r, bool append);
-  void start_flush(const RequestPtr& r);
-  void start_zone_op(const RequestPtr& r);
+  void start_read(Request& r);
+  void start_write(Request& r, bool append);
+  void start_flush(Request& r);
+  void start_zone_op(Request& r);
   void report_zones(Request& r);
-  void discard_or_write_zeroes(const RequestPtr& r);
+  void discard_or_write_zeroes(Request& r);
   bool prepare_out_data(Request& r, uint64_t offset, uint64_t len);
   bool negotiated(unsigned feature) const;
 
@@ -79,6 +85,8 @@ class BlkQueue {
   const uint16_t index_;
   Virtqueue vq_;
   std::unique_ptr<block::IoQueue> io_;
+  std::vector<Request> requests_;  // indexed by descriptor head; never resized
+  DescriptorChain next_chain_;     // pop target, swapped into a request slot
   size_t outstanding_ = 0;
   bool stopping_ = false;
   bool broken_ = false;

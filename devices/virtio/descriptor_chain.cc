@@ -46,11 +46,21 @@ uint64_t total(const std::vector<std::span<uint8_t>>& segs) {
   return n;
 }
 
-// Walks one table (the ring's or an indirect one). `table_entries` bounds both
-// the indices and the chain length.
-class Walker {
+}  // namespace
+
+// Walks one table (the ring's or an indirect one) into a chain's segment lists.
+// `table_entries` bounds both the indices and the chain length.
+class ChainBuilder {
  public:
-  Walker(const GuestMemory& mem, const ChainLimits& limits) : mem_(mem), limits_(limits) {}
+  // Empties `out` (keeping its capacity) for the chain at `head`.
+  ChainBuilder(const GuestMemory& mem, const ChainLimits& limits, uint16_t head,
+               DescriptorChain& out)
+      : mem_(mem), limits_(limits), out_(out) {
+    out.head_ = head;
+    out.readable_.clear();
+    out.writable_.clear();
+    out.readable_bytes_ = out.writable_bytes_ = 0;
+  }
 
   std::optional<ChainError> walk(std::span<const uint8_t> table, uint16_t start, bool indirect) {
     const size_t entries = table.size() / kDescSize;
@@ -77,24 +87,27 @@ class Walker {
     }
   }
 
-  std::vector<std::span<uint8_t>> readable, writable;
-
  private:
   std::optional<ChainError> add(const Desc& d) {
     auto s = mem_.slice(d.addr, d.len);
     if (!s) return ChainError::kBadAddress;
     if (d.flags & desc_flags::kWrite) {
-      writable.push_back(*s);
+      out_.writable_.push_back(*s);
+      out_.writable_bytes_ += s->size();
     } else {
-      if (!writable.empty()) return ChainError::kReadableAfterWritable;
-      readable.push_back(*s);
+      if (!out_.writable_.empty()) return ChainError::kReadableAfterWritable;
+      out_.readable_.push_back(*s);
+      out_.readable_bytes_ += s->size();
     }
     return std::nullopt;
   }
 
   const GuestMemory& mem_;
   const ChainLimits& limits_;
+  DescriptorChain& out_;
 };
+
+namespace {
 
 template <typename Byte, typename Fn>
 size_t copy_segments(const std::vector<std::span<uint8_t>>& segs, uint64_t offset, size_t len,
@@ -161,14 +174,21 @@ std::optional<std::span<uint8_t>> DescriptorChain::writable_span(uint64_t offset
   return find_span(writable_, offset, len);
 }
 
+std::optional<ChainError> parse_descriptor_chain(const GuestMemory& mem,
+                                                 std::span<const uint8_t> table, uint16_t head,
+                                                 const ChainLimits& limits, DescriptorChain& out) {
+  ChainBuilder builder(mem, limits, head, out);
+  if (head >= table.size() / kDescSize) return ChainError::kNextOutOfRange;
+  return builder.walk(table, head, false);
+}
+
 std::variant<DescriptorChain, ChainError> parse_descriptor_chain(const GuestMemory& mem,
                                                                  std::span<const uint8_t> table,
                                                                  uint16_t head,
                                                                  const ChainLimits& limits) {
-  Walker w(mem, limits);
-  if (head >= table.size() / kDescSize) return ChainError::kNextOutOfRange;
-  if (auto e = w.walk(table, head, false)) return *e;
-  return DescriptorChain(head, std::move(w.readable), std::move(w.writable));
+  DescriptorChain chain;
+  if (auto e = parse_descriptor_chain(mem, table, head, limits, chain)) return *e;
+  return chain;
 }
 
 }  // namespace zvmm::virtio

@@ -4,7 +4,9 @@
 // parse_descriptor_chain() walks a chain from its head, following NEXT links
 // and (if negotiated) one level of indirect table, and refuses anything
 // malformed with a ChainError value: it never throws on guest input and every
-// byte it hands out came from GuestMemory::slice().
+// byte it hands out came from GuestMemory::slice(). Parsing into an existing
+// chain reuses its segment vectors, so a queue that recycles its chains
+// allocates nothing per request.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,7 @@ std::string_view to_string(ChainError e);
 
 class DescriptorChain {
  public:
+  DescriptorChain() = default;  // empty, head 0
   DescriptorChain(uint16_t head, std::vector<std::span<uint8_t>> readable,
                   std::vector<std::span<uint8_t>> writable);
 
@@ -54,7 +57,9 @@ class DescriptorChain {
   std::optional<std::span<uint8_t>> writable_span(uint64_t offset, uint64_t len) const;
 
  private:
-  uint16_t head_;
+  friend class ChainBuilder;
+
+  uint16_t head_ = 0;
   std::vector<std::span<uint8_t>> readable_;
   std::vector<std::span<uint8_t>> writable_;
   uint64_t readable_bytes_ = 0;
@@ -66,8 +71,14 @@ struct ChainLimits {
   uint32_t max_indirect_entries = 1024;   // per indirect table
 };
 
-// Walks the chain starting at `head` (< queue size, checked by the caller) in
-// the descriptor table `table` (16 * queue size bytes of guest memory).
+// Walks the chain starting at `head` in the descriptor table `table` (16 *
+// queue size bytes of guest memory) into `out` (its previous contents are
+// dropped, its capacity kept). On error `out` holds a partial chain.
+std::optional<ChainError> parse_descriptor_chain(const GuestMemory& mem,
+                                                 std::span<const uint8_t> table, uint16_t head,
+                                                 const ChainLimits& limits, DescriptorChain& out);
+
+// The same, into a new chain.
 std::variant<DescriptorChain, ChainError> parse_descriptor_chain(const GuestMemory& mem,
                                                                  std::span<const uint8_t> table,
                                                                  uint16_t head,

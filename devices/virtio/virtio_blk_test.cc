@@ -161,6 +161,36 @@ TEST_F(PlainBlkTest, MalformedRequests) {
   EXPECT_FALSE(h.queue->broken());
 }
 
+TEST_F(PlainBlkTest, RequestSlotsAreRecycledAcrossManyRequests) {
+  // Three times the queue size, alternating single- and multi-segment (bounce)
+  // requests, so every slot is reused with storage from a different request.
+  for (uint64_t i = 0; i < 3u * h.drv.size(); ++i) {
+    const uint64_t sector = (i % 64) * 16;
+    auto data = pattern(sector, 8192, static_cast<uint32_t>(i));
+    ASSERT_EQ(h.write(sector, data, 1 + static_cast<int>(i % 3)).status, st::kOk) << i;
+    auto r = h.read(sector, 8192, 1 + static_cast<int>((i + 1) % 3));
+    ASSERT_EQ(r.status, st::kOk) << i;
+    ASSERT_EQ(r.in, data) << i;
+  }
+  EXPECT_FALSE(h.queue->broken());
+}
+
+TEST_F(PlainBlkTest, AHeadMadeAvailableAgainWhileInFlightBreaksTheQueue) {
+  const uint64_t hdr = h.drv.alloc(16), data = h.drv.alloc(4096), status = h.drv.alloc(1);
+  uint8_t header[16] = {};  // IN, sector 0
+  h.drv.write(hdr, header);
+  const uint16_t head = h.drv.make_chain({{hdr, 16, false}, {data, 4096, true}, {status, 1, true}});
+  h.drv.publish(head);
+  h.queue->process_available();  // started; completes at the next drain
+  ASSERT_EQ(h.queue->outstanding(), 1u);
+  h.drv.publish(head);  // the driver hands the same descriptors over again
+  h.queue->process_available();
+  EXPECT_TRUE(h.queue->broken());
+  EXPECT_TRUE(h.irq.needs_reset);
+  EXPECT_EQ(h.queue->outstanding(), 1u);  // the first request is untouched
+  while (h.queue->outstanding() > 0) h.queue->io().wait_completions();
+}
+
 std::vector<uint8_t> segment(uint64_t sector, uint32_t count, uint32_t flags) {
   std::vector<uint8_t> s(16);
   store_le<uint64_t>(s, 0, sector);

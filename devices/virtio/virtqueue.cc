@@ -57,6 +57,15 @@ uint16_t Virtqueue::load_avail_idx() const {
 }
 
 Virtqueue::PopResult Virtqueue::pop() {
+  DescriptorChain chain;
+  auto r = pop(chain);
+  if (std::holds_alternative<Popped>(r)) return chain;
+  if (auto* bad = std::get_if<BadChain>(&r)) return *bad;
+  if (auto* broken = std::get_if<Broken>(&r)) return std::move(*broken);
+  return Empty{};
+}
+
+Virtqueue::PopIntoResult Virtqueue::pop(DescriptorChain& chain) {
   if (broken_) return Broken{"queue is broken"};
   const uint16_t avail_idx = load_avail_idx();
   const uint16_t pending = static_cast<uint16_t>(avail_idx - last_avail_);
@@ -79,9 +88,8 @@ Virtqueue::PopResult Virtqueue::pop() {
   // device sleeps (as vhost does): while the device is busy popping, the
   // driver's vring_need_event() sees a stale avail_event and does not kick, so
   // a burst costs one notification (one VM exit) instead of one per request.
-  auto parsed = parse_descriptor_chain(*mem_, desc_, head, limits_);
-  if (auto* e = std::get_if<ChainError>(&parsed)) return BadChain{head, *e};
-  return std::move(std::get<DescriptorChain>(parsed));
+  if (auto e = parse_descriptor_chain(*mem_, desc_, head, limits_, chain)) return BadChain{head, *e};
+  return Popped{};
 }
 
 void Virtqueue::add_used(uint16_t head, uint32_t len) {

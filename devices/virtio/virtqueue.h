@@ -59,6 +59,11 @@ class Virtqueue {
   // Takes the next available chain.
   PopResult pop();
 
+  // The same into `chain` (reusing its storage): Popped means `chain` holds it.
+  struct Popped {};
+  using PopIntoResult = std::variant<Empty, Popped, BadChain, Broken>;
+  PopIntoResult pop(DescriptorChain& chain);
+
   // Returns chain `head` to the driver with `len` bytes written into it.
   void add_used(uint16_t head, uint32_t len);
 

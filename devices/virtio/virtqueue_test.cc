@@ -249,6 +249,27 @@ TEST_F(VirtqueueTest, EventIdx) {
   EXPECT_TRUE(vq.enable_notification());  // raced with a new buffer
 }
 
+TEST_F(VirtqueueTest, PopIntoAReusedChainReplacesItsContents) {
+  Virtqueue vq = make({.indirect = true});
+  const uint64_t a = drv_.alloc(16), b = drv_.alloc(4096), c = drv_.alloc(1);
+  drv_.publish(drv_.make_chain({{a, 16, false}, {b, 2048, false}, {b + 2048, 2048, false}, {c, 1, true}}, true));
+  drv_.publish(drv_.make_chain({{a, 16, false}, {b, 4096, true}, {c, 1, true}}));
+  DescriptorChain chain;
+  ASSERT_TRUE(std::holds_alternative<Virtqueue::Popped>(vq.pop(chain)));
+  EXPECT_EQ(chain.head(), 0);
+  EXPECT_EQ(chain.readable().size(), 3u);
+  EXPECT_EQ(chain.readable_bytes(), 16u + 4096u);
+  EXPECT_EQ(chain.writable_bytes(), 1u);
+  ASSERT_TRUE(std::holds_alternative<Virtqueue::Popped>(vq.pop(chain)));
+  EXPECT_EQ(chain.head(), 1);
+  ASSERT_EQ(chain.readable().size(), 1u);
+  EXPECT_EQ(chain.readable_bytes(), 16u);
+  ASSERT_EQ(chain.writable().size(), 2u);
+  EXPECT_EQ(chain.writable_bytes(), 4097u);
+  EXPECT_EQ(chain.writable()[0].data(), mem_.slice(b, 4096)->data());
+  EXPECT_TRUE(std::holds_alternative<Virtqueue::Empty>(vq.pop(chain)));
+}
+
 TEST(VringNeedEvent, MatchesTheSpecFormula) {
   EXPECT_TRUE(vring_need_event(0, 1, 0));
   EXPECT_FALSE(vring_need_event(1, 1, 0));

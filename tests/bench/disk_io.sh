@@ -104,7 +104,8 @@ tests/kvm-host/run --image-dir "$bin/tests/kvm-host/host-6.12" --timeout $((600 
   --in "$work/zvmm" --in "$work/bzImage" --in "$work/initramfs.cpio" --in "$work/workload.cpio" \
   --in "$work/zvmm-base" --in "$work/initrd-qemu.cpio" --in "$work/host.sh" -- sh "$work/host.sh" >"$work/runs.txt"
 
-# One line per row (in row order): name, zoned, median seq MiB/s, median IOPS.
+# One line per row (in row order): name, zoned, median seq MiB/s, median IOPS,
+# median interrupts per randread I/O.
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 : >"$work/results.txt"
 for name in $rows; do
@@ -112,7 +113,8 @@ for name in $rows; do
   zoned="$(awk -v n="$name" '$1 == n && $2 != "" { print $2; exit }' "$work/runs.txt")"
   seq="$(awk -v n="$name" '$1 == n && $3 != "" { print $3 }' "$work/runs.txt" | median)"
   iops="$(awk -v n="$name" '$1 == n && $4 != "" { print $4 }' "$work/runs.txt" | median)"
-  echo "$name $zoned $seq $iops" >>"$work/results.txt"
+  irq="$(awk -v n="$name" '$1 == n && $5 ~ /^[0-9.]+$/ { print $5 }' "$work/runs.txt" | median)"
+  echo "$name $zoned $seq $iops $irq" >>"$work/results.txt"
 done
 
 field() { awk -v n="$1" -v f="$2" '$1 == n {print $f}' "$work/results.txt"; }
@@ -120,15 +122,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a 
 if [[ $json -eq 1 ]]; then
   printf '['
   sep=""
-  while read -r name zoned seq iops; do
-    printf '%s{"name":"%s","zoned":"%s","seq_write_mib_s":%s,"randread_4k_qd32_iops":%s}' "$sep" "$name" "$zoned" "${seq:-null}" "${iops:-null}"
+  while read -r name zoned seq iops irq; do
+    printf '%s{"name":"%s","zoned":"%s","seq_write_mib_s":%s,"randread_4k_qd32_iops":%s,"randread_irqs_per_io":%s,"rounds":%s}' \
+      "$sep" "$name" "$zoned" "${seq:-null}" "${iops:-null}" "${irq:-null}" "$rounds"
     sep=","
   done <"$work/results.txt"
   printf ']\n'
 else
-  printf '%-24s %-13s %16s %18s\n' "guest disk" "zoned" "seq write MiB/s" "randread 4k IOPS"
-  while read -r name zoned seq iops; do
-    printf '%-24s %-13s %16s %18s\n' "$name" "${zoned:--}" "${seq:-failed}" "${iops:-failed}"
+  printf '%-24s %-13s %16s %18s %10s\n' "guest disk" "zoned" "seq write MiB/s" "randread 4k IOPS" "irqs/I/O"
+  while read -r name zoned seq iops irq; do
+    printf '%-24s %-13s %16s %18s %10s\n' "$name" "${zoned:--}" "${seq:-failed}" "${iops:-failed}" "${irq:--}"
   done <"$work/results.txt"
   echo "ratios: randread IOPS zvmm zoned / QEMU virtio-blk $(ratio "$(field zvmm-virtio-blk-zoned 4)" "$(field qemu-virtio-blk 4)")," \
     "zvmm plain / QEMU virtio-blk $(ratio "$(field zvmm-virtio-blk 4)" "$(field qemu-virtio-blk 4)")," \
