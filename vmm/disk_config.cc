@@ -94,6 +94,8 @@ DiskConfig parse(std::string_view text) {
       disk.queues = parse_queues(value);
     } else if (key == "readonly") {
       read_only = parse_on_off(key, value);
+    } else if (key == "kick-yield") {
+      disk.kick_yield = parse_on_off(key, value);
     } else if (key == "zoned") {
       if (value != "hm" && value != "ha" && value != "none") {
         throw UsageError("zoned=" + std::string(value) + " is not hm, ha or none");

@@ -34,7 +34,8 @@ void VirtioDisks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager&
         *disk.device, virtio::VirtioBlkOptions{.num_queues = queues,
                                                .queue_size = 256,
                                                .serial = "zvmm" + std::to_string(i),
-                                               .read_only = disk.config.device.read_only});
+                                               .read_only = disk.config.device.read_only,
+                                               .kick_yield = disk.config.kick_yield});
     std::shared_ptr<InterruptSourceGroup> irq =
         interrupts.create_msi_group(virtio::VirtioPciTransport::msix_vectors(*blk));
     auto transport = std::make_shared<virtio::VirtioPciTransport>(blk, mem, std::move(irq), ioevents);

@@ -20,6 +20,9 @@ struct VirtioBlkOptions {
   bool read_only = false;           // offers VIRTIO_BLK_F_RO
   uint32_t size_max = 128 * 1024;   // largest segment advertised (bytes)
   uint32_t seg_max = 0;             // 0 = queue_size - 2
+  // A queue worker woken by a kick yields its CPU once before taking the ring
+  // (BlkQueue::run): a vCPU sharing that CPU finishes queueing its burst first.
+  bool kick_yield = true;
 };
 
 class BlkConfig {

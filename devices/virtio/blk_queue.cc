@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <sched.h>
-#include <cstdlib>
 
 #include <algorithm>
 #include <cerrno>
@@ -52,6 +51,17 @@ bool BlkQueue::negotiated(unsigned feature) const { return ctx_.features & bit(f
 
 // ---- loop ----
 
+// Kick yield: the driver kicks once for the first request of a burst (the
+// avail_event it saw was published when this worker went to sleep) and keeps
+// adding requests without kicking. A worker that runs at once takes one or two
+// requests, completes them and raises an interrupt, and the guest's next
+// requests need another kick: batches stay small and every request pays a
+// share of a VM exit, a wakeup and an interrupt. When the kicking vCPU's
+// thread shares the worker's CPU (an overcommitted host, or the emulated KVM
+// host of our tests, which has one CPU), sched_yield() lets it finish the
+// burst and halt before the worker takes the ring: measured in the guest, fio
+// 4 KiB random reads at QD32 went from 0.26 to 0.035 interrupts per I/O and
+// doubled their IOPS. With a CPU to itself, sched_yield() returns at once.
 void BlkQueue::run(const EventFd& kick, int stop_fd) {
   pollfd fds[3] = {{kick.fd(), POLLIN, 0}, {io_->completion_fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
   service();  // buffers made available before activation
@@ -64,8 +74,7 @@ void BlkQueue::run(const EventFd& kick, int stop_fd) {
     if (fds[2].revents) break;
     if (fds[0].revents) {
       kick.consume();
-      static const bool y = std::getenv("ZVMM_EXP_YIELD") != nullptr;
-      if (y) sched_yield();
+      if (ctx_.config.options().kick_yield) ::sched_yield();
     }
     if (fds[1].revents) io_->consume_signal();
     service();
