@@ -1,5 +1,6 @@
 # Guest side of tests/bench/disk_io.sh (runs as /workload.sh): finds the one test
-# disk, runs a 128 KiB sequential write (zbd mode on a zoned disk) and a 4 KiB
+# disk, runs a 128 KiB sequential write over 192 MiB three times (zbd mode on a
+# zoned disk: fio resets the zones between loops) and a 4 KiB
 # random read at QD32, and prints
 # "RESULT <zoned> <seq MiB/s> <randread IOPS> <randread interrupts per I/O>".
 set -u
@@ -15,7 +16,7 @@ if [ "$zoned" = host-managed ]; then
 fi
 echo mq-deadline >"/sys/block/${dev##*/}/queue/scheduler" 2>/dev/null
 seq=$(fio --output-format=terse --terse-version=3 --name=seq --filename="$dev" --direct=1 \
-  --ioengine=io_uring --iodepth=4 --zonemode=$zonemode --rw=write --bs=128k --offset=0 --size=$size)
+  --ioengine=io_uring --iodepth=4 --zonemode=$zonemode --rw=write --bs=128k --offset=0 --size=$size --loops=3)
 # Interrupts of the disk's queues (virtio-blk MSI-X "virtioN-req.Q", NVMe "nvmeNqQ").
 disk_irqs() {
   awk '/virtio[0-9]+-req|nvme[0-9]+q[0-9]/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }' /proc/interrupts
