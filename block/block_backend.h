@@ -23,6 +23,11 @@ class BlockBackend {
   // Makes [offset, offset+len) read as zeros and frees its space if possible.
   virtual int discard(uint64_t offset, uint64_t len) = 0;
 
+  // The data lives in RAM (a tmpfs or ramfs file): nothing survives a host
+  // power loss, and freeing blocks only makes the next write allocate and zero
+  // them again. Callers skip discards whose only purpose is reclaiming space.
+  virtual bool memory_backed() const { return false; }
+
   // A new asynchronous queue owned by the calling thread.
   virtual std::unique_ptr<IoQueue> create_queue(unsigned depth) = 0;
 };

@@ -39,8 +39,9 @@ class FileBackend final : public BlockBackend {
   const std::string& path() const { return path_; }
   // Whether the last create_queue() fell back from io_uring, and why (errno).
   int io_uring_error() const { return uring_error_; }
-  // The file lives in memory (tmpfs, ramfs): its queues are synchronous.
-  bool memory_backed() const { return memory_backed_; }
+  // The file lives in memory (tmpfs, ramfs, without O_DIRECT): its queues are
+  // synchronous.
+  bool memory_backed() const override { return memory_backed_; }
 
  private:
   FileBackend(std::string path, UniqueFd fd, FileBackendOptions options, bool memory_backed);

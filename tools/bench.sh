@@ -8,8 +8,12 @@ step "zone engine vs raw io_uring vs null backend (4 KiB, QD1 and QD32)"
 bazel build -c opt //zoned:bench 2>&1 | grep -E '^ERROR' || true
 "$(bazel info -c opt bazel-bin 2>/dev/null)/zoned/bench"
 
+step "virtio-blk device cost per request, no guest (4 KiB reads, 128 KiB zoned writes)"
+bazel build -c opt //devices/virtio:blk_bench 2>&1 | grep -E '^ERROR' || true
+"$(bazel info -c opt bazel-bin 2>/dev/null)/devices/virtio/blk_bench"
+
 step "time to guest userspace: zvmm vs QEMU, same kernel and initramfs"
 tests/bench/boot_time.sh
 
-step "disk I/O in the guest (fio): zvmm virtio-blk vs QEMU virtio-blk and NVMe ZNS"
-tests/bench/disk_io.sh
+step "disk I/O in the guest (fio): zvmm virtio-blk vs QEMU virtio-blk and NVMe ZNS, medians of 3 rounds"
+tests/bench/disk_io.sh --rounds 3

@@ -44,11 +44,15 @@ class FaultyBackend final : public block::BlockBackend {
   int64_t write(uint64_t o, std::span<const uint8_t> b) override;
   int flush() override { return inner_.flush(); }
   int discard(uint64_t o, uint64_t l) override { return inner_.discard(o, l); }
+  bool memory_backed() const override { return memory_backed_ || inner_.memory_backed(); }
   std::unique_ptr<block::IoQueue> create_queue(unsigned depth) override;
+  // Reports the backend as memory-backed (tmpfs-like) whatever holds the file.
+  void set_memory_backed(bool on) { memory_backed_ = on; }
 
  private:
   block::BlockBackend& inner_;
   std::atomic<uint64_t> from_{0}, to_{0};
+  bool memory_backed_ = false;
 };
 
 // Engine over a fresh temporary file with RAM-only zone state.

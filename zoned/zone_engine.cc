@@ -501,10 +501,17 @@ ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
       zone.non_seq = false;
       // Persist the empty zone first, then drop its data: a crash in between
       // leaves an EMPTY zone whose old data is above the wp (unreadable), never
-      // an old wp over discarded data. The discard only reclaims space, so its
-      // failure is not an error.
+      // an old wp over discarded data. The discard reclaims space and, after a
+      // host power loss that kept the new wp but not the new data, makes the
+      // old generation read as zeros; its failure is not an error. Old data
+      // above the wp is never read (zeros) and FINISH discards it, so a
+      // memory-backed image, which has no power loss to survive, keeps the
+      // blocks: punching them would make the zone's next writes allocate and
+      // zero every page again (half the sequential write bandwidth on tmpfs).
       persist(z, zone);
-      data_.discard(data_offset_ + start * kSectorSize, geometry_.zone_len(z) * kSectorSize);
+      if (!data_.memory_backed()) {
+        data_.discard(data_offset_ + start * kSectorSize, geometry_.zone_len(z) * kSectorSize);
+      }
       return st;
   }
   if (st != ZoneStatus::kOk) return st;

@@ -397,6 +397,37 @@ TEST(ZoneEngine, ResetMakesOldDataUnreadable) {
   for (uint8_t b : raw) ASSERT_EQ(b, 0);
 }
 
+TEST(ZoneEngine, ResetOnAMemoryBackedImageKeepsTheBlocksButNeverShowsTheirData) {
+  auto cfg = small_config();
+  auto geometry = ZoneGeometry::from_config(cfg);
+  auto file = block::FileBackend::create(testing::temp_path("memory.img"), cfg.device_bytes);
+  testing::FaultyBackend tmpfs_like(*file);
+  tmpfs_like.set_memory_backed(true);
+  VolatileZoneStateStore store(geometry.nr_zones());
+  ZoneEngine engine(geometry, tmpfs_like, 0, store);
+  SyncZoneClient c(engine, tmpfs_like.create_queue(8));
+  const auto old_data = pattern(zs(3), 32 * 512, 1);
+  ASSERT_EQ(c.write(zs(3), old_data), S::kOk);
+  ASSERT_EQ(c.reset(zs(3)), S::kOk);
+  // The blocks were not punched (the next writes reuse them)...
+  std::vector<uint8_t> raw(old_data.size());
+  ASSERT_EQ(file->read(zs(3) * 512, raw), static_cast<int64_t>(raw.size()));
+  EXPECT_EQ(raw, old_data);
+  // ...but nothing of the old generation is readable: not above the new wp,
+  auto fresh = pattern(zs(3), 512, 2);
+  ASSERT_EQ(c.write(zs(3), fresh), S::kOk);
+  std::vector<uint8_t> buf(kCap * 512, 0xAA);
+  ASSERT_EQ(c.read(zs(3), buf), S::kOk);
+  EXPECT_EQ(testing::first_mismatch(std::span(buf).first(512), zs(3), 2), -1);
+  for (size_t i = 512; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0) << "byte " << i;
+  // not after FINISH moves the wp to the capacity,
+  ASSERT_EQ(c.finish(zs(3)), S::kOk);
+  std::fill(buf.begin(), buf.end(), 0xAA);
+  ASSERT_EQ(c.read(zs(3), buf), S::kOk);
+  EXPECT_EQ(testing::first_mismatch(std::span(buf).first(512), zs(3), 2), -1);
+  for (size_t i = 512; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0) << "byte " << i;
+}
+
 TEST(ZoneEngine, FinishHidesNothingAndReadsZerosAboveOldWp) {
   EngineFixture f(small_config());
   auto c = f.client();
