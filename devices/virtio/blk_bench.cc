@@ -8,7 +8,8 @@
 // guest benchmark's) unless ZVMM_BENCH_DIR says otherwise.
 //
 // Cases: 4 KiB random reads, batches of 32 (plain disk); 128 KiB sequential
-// writes, batches of 4 (host-managed zoned disk, zones reset when full).
+// writes, batches of 4 (host-managed zoned disk, zones reset when full), in one
+// segment and in 32 (a guest buffer of scattered pages: the bounce-buffer path).
 // Prints the device's time per request (the driver's side is not timed), its
 // heap allocations per request and interrupts per request; --json for
 // machine-readable output. Build with -c opt.
@@ -89,18 +90,24 @@ struct Rig {
   }
 
   // Publishes one request (indirect: header, data, status) like Linux does.
-  void add(uint32_t type, uint64_t sector, uint64_t data, uint32_t len, bool device_writes) {
+  // `segments` > 1 splits the data into that many descriptors, as a guest's
+  // buffer of scattered pages arrives.
+  void add(uint32_t type, uint64_t sector, uint64_t data, uint32_t len, bool device_writes,
+           uint32_t segments = 1) {
     const uint64_t hdr = drv.alloc(16);
     uint8_t h[16] = {};
     store_le<uint32_t>(h, 0, type);
     store_le<uint64_t>(h, 8, sector);
     drv.write(hdr, h);
     const uint64_t status = drv.alloc(1);
-    drv.publish(drv.make_chain({{hdr, 16, false}, {data, len, device_writes}, {status, 1, true}},
-                               /*indirect=*/true));
+    std::vector<Seg> segs{{hdr, 16, false}};
+    for (uint32_t i = 0; i < segments; ++i) {
+      segs.push_back({data + uint64_t{i} * (len / segments), len / segments, device_writes});
+    }
+    segs.push_back({status, 1, true});
+    drv.publish(drv.make_chain(segs, /*indirect=*/true));
   }
 
-  // Runs worker passes until `n` more used entries appeared.
   // Runs worker passes until `n` more used entries appeared. Like Linux, the
   // driver asks for an interrupt at the next used entry. Only this part (the
   // device's work) is timed and counted.
@@ -165,7 +172,7 @@ Result randread(uint64_t batches) {
   return r;
 }
 
-Result seqwrite(uint64_t batches) {
+Result seqwrite(uint64_t batches, uint32_t segments) {
   const std::string path = bench_dir() + "/zvmm-blk-bench-zoned.img";
   ::unlink(path.c_str());
   Rig rig("file=" + path + ",size=256M,zone_size=16M,max_open=8,max_active=12", bit(blk::feature::kZoned));
@@ -190,13 +197,15 @@ Result seqwrite(uint64_t batches) {
         sector = 0;
       }
       for (uint32_t i = 0; i < kDepth; ++i, sector += kBs / 512) {
-        rig.add(blk::req::kOut, sector, data + i * kBs, kBs, false);
+        rig.add(blk::req::kOut, sector, data + i * kBs, kBs, false, segments);
       }
       rig.complete(kDepth);
     }
   };
   run_writes(batches / 10);
-  Result r = measure("seqwrite-128k-batch4-zoned", rig, batches * kDepth, [&] { run_writes(batches); });
+  const std::string name = segments == 1 ? "seqwrite-128k-batch4-zoned"
+                                         : "seqwrite-128k-" + std::to_string(segments) + "seg-zoned";
+  Result r = measure(name, rig, batches * kDepth, [&] { run_writes(batches); });
   ::unlink(path.c_str());
   return r;
 }
@@ -204,7 +213,8 @@ Result seqwrite(uint64_t batches) {
 int main(int argc, char** argv) {
   bool json = argc > 1 && std::string(argv[1]) == "--json";
   const uint64_t scale = std::getenv("ZVMM_BENCH_SCALE") ? std::strtoull(std::getenv("ZVMM_BENCH_SCALE"), nullptr, 10) : 1;
-  std::vector<Result> results = {randread(2000 * scale), seqwrite(1000 * scale)};
+  std::vector<Result> results = {randread(2000 * scale), seqwrite(1000 * scale, 1),
+                                 seqwrite(1000 * scale, 32)};
   if (json) {
     std::printf("[");
     for (size_t i = 0; i < results.size(); ++i) {
