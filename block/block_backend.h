@@ -19,6 +19,9 @@ class BlockBackend {
   // read() beyond the end of stored data returns zeros.
   virtual int64_t read(uint64_t offset, std::span<uint8_t> buf) = 0;
   virtual int64_t write(uint64_t offset, std::span<const uint8_t> buf) = 0;
+  // Scatter-gather forms; by default one read()/write() per segment.
+  virtual int64_t readv(uint64_t offset, IoVecs iov);
+  virtual int64_t writev(uint64_t offset, IoVecs iov);
   virtual int flush() = 0;
   // Makes [offset, offset+len) read as zeros and frees its space if possible.
   virtual int discard(uint64_t offset, uint64_t len) = 0;

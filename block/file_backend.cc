@@ -5,7 +5,11 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <climits>
 
 #include <cerrno>
 #include <system_error>
@@ -98,6 +102,55 @@ int64_t FileBackend::write(uint64_t offset, std::span<const uint8_t> buf) {
     done += static_cast<size_t>(n);
   }
   return static_cast<int64_t>(done);
+}
+
+namespace {
+
+// Runs preadv/pwritev until all of `iov` moved, resuming after short transfers.
+// Returns the bytes moved (short only at end of file for reads) or -errno.
+template <typename Call>
+int64_t vectored(uint64_t offset, IoVecs iov, Call call) {
+  std::vector<iovec> rest(iov.begin(), iov.end());
+  size_t first = 0;
+  int64_t done = 0;
+  while (first < rest.size()) {
+    const int n = static_cast<int>(std::min<size_t>(rest.size() - first, IOV_MAX));
+    const ssize_t r = call(rest.data() + first, n, static_cast<off_t>(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (r == 0) break;
+    done += r;
+    for (size_t left = static_cast<size_t>(r); left > 0 && first < rest.size();) {
+      iovec& s = rest[first];
+      const size_t k = std::min(left, s.iov_len);
+      s.iov_base = static_cast<uint8_t*>(s.iov_base) + k;
+      s.iov_len -= k;
+      left -= k;
+      if (s.iov_len == 0) ++first;
+    }
+    while (first < rest.size() && rest[first].iov_len == 0) ++first;
+  }
+  return done;
+}
+
+}  // namespace
+
+int64_t FileBackend::readv(uint64_t offset, IoVecs iov) {
+  const int fd = fd_.get();
+  const int64_t r = vectored(offset, iov, [fd](const iovec* v, int n, off_t o) { return ::preadv(fd, v, n, o); });
+  if (r < 0) return r;
+  const uint64_t total = total_bytes(iov);
+  zero(iov, static_cast<uint64_t>(r), total - static_cast<uint64_t>(r));  // end of file reads as zeros
+  return static_cast<int64_t>(total);
+}
+
+int64_t FileBackend::writev(uint64_t offset, IoVecs iov) {
+  const int fd = fd_.get();
+  const int64_t r = vectored(offset, iov, [fd](const iovec* v, int n, off_t o) { return ::pwritev(fd, v, n, o); });
+  if (r >= 0 && static_cast<uint64_t>(r) < total_bytes(iov)) return -EIO;
+  return r;
 }
 
 int FileBackend::flush() { return ::fdatasync(fd_.get()) < 0 ? -errno : 0; }

@@ -31,6 +31,8 @@ class FileBackend final : public BlockBackend {
   uint64_t size_bytes() const override;
   int64_t read(uint64_t offset, std::span<uint8_t> buf) override;
   int64_t write(uint64_t offset, std::span<const uint8_t> buf) override;
+  int64_t readv(uint64_t offset, IoVecs iov) override;   // preadv; zeros past the end
+  int64_t writev(uint64_t offset, IoVecs iov) override;  // pwritev
   int flush() override;
   int discard(uint64_t offset, uint64_t len) override;
   std::unique_ptr<IoQueue> create_queue(unsigned depth) override;

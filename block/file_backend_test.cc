@@ -42,6 +42,36 @@ void exercise_queue(FileBackend& file, IoQueue& q) {
   EXPECT_EQ(ra, a);
   EXPECT_EQ(rb, b);
   EXPECT_EQ(q.in_flight(), 0u);
+  // Scatter-gather: three segments written at 128 KiB, read back split
+  // differently, and a read straddling the end of the file (zeros after it).
+  auto s0 = bytes(512, 11), s1 = bytes(1024, 22), s2 = bytes(2560, 33);
+  const std::vector<iovec> wv{{s0.data(), s0.size()}, {s1.data(), s1.size()}, {s2.data(), s2.size()}};
+  std::vector<uint8_t> all(s0);
+  all.insert(all.end(), s1.begin(), s1.end());
+  all.insert(all.end(), s2.begin(), s2.end());
+  std::vector<uint8_t> r0(1536, 0xee), r1(2560, 0xee);
+  const std::vector<iovec> rv{{r0.data(), r0.size()}, {r1.data(), r1.size()}};
+  const uint64_t end = file.size_bytes();
+  std::vector<uint8_t> t0(512, 0xee), t1(3584, 0xee);  // 512 bytes in the file, 3584 past its end
+  const std::vector<iovec> tv{{t0.data(), t0.size()}, {t1.data(), t1.size()}};
+  done = 0;
+  results.clear();
+  q.submit_writev(128 * 1024, wv, [&](int64_t r) { results.push_back(r), ++done; });
+  q.submit_writev(end - 512, std::span(wv).first(1), [&](int64_t r) { results.push_back(r), ++done; });
+  while (done < 2) q.wait_completions();
+  EXPECT_EQ(results, (std::vector<int64_t>{4096, 512}));
+  done = 0;
+  results.clear();
+  q.submit_readv(128 * 1024, rv, [&](int64_t r) { results.push_back(r), ++done; });
+  q.submit_readv(end - 512, tv, [&](int64_t r) { results.push_back(r), ++done; });
+  while (done < 2) q.wait_completions();
+  EXPECT_EQ(results, (std::vector<int64_t>{4096, 4096}));
+  std::vector<uint8_t> got(r0);
+  got.insert(got.end(), r1.begin(), r1.end());
+  EXPECT_EQ(got, all);
+  EXPECT_EQ(t0, s0);
+  EXPECT_EQ(t1, std::vector<uint8_t>(3584, 0));
+  EXPECT_EQ(q.in_flight(), 0u);
 }
 
 TEST(FileBackend, IoUringQueueReadWriteFlush) {

@@ -23,6 +23,7 @@
 #include <span>
 #include <vector>
 
+#include "block/io_vecs.h"
 #include "vmm/event_fd.h"
 
 namespace zvmm::block {
@@ -43,6 +44,9 @@ class IoQueue {
   // Offsets and lengths in bytes of the backend's address space.
   virtual void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) = 0;
   virtual void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) = 0;
+  // Scatter-gather: `iov` (and its segments) must stay valid until `cb` ran.
+  virtual void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) = 0;
+  virtual void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) = 0;
   virtual void submit_flush(IoCallback cb) = 0;
 
   // Batching hint: between plug() and unplug() the queue may hold submissions

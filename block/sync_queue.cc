@@ -12,6 +12,14 @@ void SyncIoQueue::submit_write(uint64_t offset, std::span<const uint8_t> buf, Io
   done_.push_back({backend_.write(offset, buf), std::move(cb)});
 }
 
+void SyncIoQueue::submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) {
+  done_.push_back({backend_.readv(offset, iov), std::move(cb)});
+}
+
+void SyncIoQueue::submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) {
+  done_.push_back({backend_.writev(offset, iov), std::move(cb)});
+}
+
 void SyncIoQueue::submit_flush(IoCallback cb) { done_.push_back({backend_.flush(), std::move(cb)}); }
 
 size_t SyncIoQueue::reap_backend() {

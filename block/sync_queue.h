@@ -18,6 +18,8 @@ class SyncIoQueue final : public IoQueue {
   IoQueueKind kind() const override { return IoQueueKind::kSynchronous; }
   void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) override;
   void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) override;
+  void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) override;
+  void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;
   size_t in_flight() const override { return done_.size(); }
   bool has_ready() const override { return !done_.empty(); }

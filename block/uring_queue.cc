@@ -50,6 +50,14 @@ void UringIoQueue::submit_write(uint64_t offset, std::span<const uint8_t> buf, I
   enqueue({Op::kWrite, offset, const_cast<uint8_t*>(buf.data()), buf.size(), std::move(cb)});
 }
 
+void UringIoQueue::submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) {
+  enqueue({Op::kReadv, offset, nullptr, total_bytes(iov), std::move(cb), iov});
+}
+
+void UringIoQueue::submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) {
+  enqueue({Op::kWritev, offset, nullptr, total_bytes(iov), std::move(cb), iov});
+}
+
 void UringIoQueue::submit_flush(IoCallback cb) {
   enqueue({Op::kFlush, 0, nullptr, 0, std::move(cb)});
 }
@@ -91,6 +99,12 @@ void UringIoQueue::start(Request req) {
     case Op::kWrite:
       io_uring_prep_write(sqe, fd_, req.data, static_cast<unsigned>(req.len), req.offset);
       break;
+    case Op::kReadv:
+      io_uring_prep_readv(sqe, fd_, req.iov.data(), static_cast<unsigned>(req.iov.size()), req.offset);
+      break;
+    case Op::kWritev:
+      io_uring_prep_writev(sqe, fd_, req.iov.data(), static_cast<unsigned>(req.iov.size()), req.offset);
+      break;
     case Op::kFlush:
       io_uring_prep_fsync(sqe, fd_, IORING_FSYNC_DATASYNC);
       break;
@@ -117,11 +131,14 @@ size_t UringIoQueue::reap_backend() {
     auto slot = static_cast<unsigned>(io_uring_cqe_get_data64(cqe));
     Request& req = slots_[slot];
     int64_t res = cqe->res;
-    if (res >= 0 && req.op == Op::kRead && static_cast<size_t>(res) < req.len) {
+    const bool is_read = req.op == Op::kRead || req.op == Op::kReadv;
+    const bool is_write = req.op == Op::kWrite || req.op == Op::kWritev;
+    if (res >= 0 && is_read && static_cast<size_t>(res) < req.len) {
       // Short read: only at end of file, which reads as zeros.
-      std::memset(req.data + res, 0, req.len - static_cast<size_t>(res));
+      if (req.op == Op::kRead) std::memset(req.data + res, 0, req.len - static_cast<size_t>(res));
+      else zero(req.iov, static_cast<uint64_t>(res), req.len - static_cast<size_t>(res));
       res = static_cast<int64_t>(req.len);
-    } else if (res >= 0 && req.op == Op::kWrite && static_cast<size_t>(res) < req.len) {
+    } else if (res >= 0 && is_write && static_cast<size_t>(res) < req.len) {
       res = -EIO;  // short write: report as an error, never as success
     }
     finished.push_back({res, std::move(req.cb)});

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "block/io_queue.h"
+#include "block/io_vecs.h"
 
 namespace zvmm::block {
 
@@ -24,6 +25,8 @@ class UringIoQueue final : public IoQueue {
   IoQueueKind kind() const override { return IoQueueKind::kIoUring; }
   void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) override;
   void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) override;
+  void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) override;
+  void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;
   void plug() override { plugged_ = true; }
   void unplug() override;
@@ -35,13 +38,14 @@ class UringIoQueue final : public IoQueue {
   size_t reap_backend() override;
 
  private:
-  enum class Op { kRead, kWrite, kFlush };
+  enum class Op { kRead, kWrite, kReadv, kWritev, kFlush };
   struct Request {
     Op op;
     uint64_t offset;
-    uint8_t* data;
-    size_t len;
+    uint8_t* data;  // kRead/kWrite
+    size_t len;     // bytes (all segments for kReadv/kWritev)
     IoCallback cb;
+    IoVecs iov{};   // kReadv/kWritev
   };
   UringIoQueue(int fd, unsigned depth);
   void enqueue(Request req);

@@ -1,0 +1,26 @@
+// Scatter-gather buffers: a list of caller-owned segments (guest pages, for a
+// device) handed to the backend as they are, without a bounce copy. IoVecs is a
+// non-owning view; the segments and the array must stay valid until the I/O's
+// callback ran.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace zvmm::block {
+
+using IoVecs = std::span<const iovec>;
+
+uint64_t total_bytes(IoVecs v);
+
+// Appends to `out` the segments covering bytes [offset, offset + len) of `v`
+// (clipped at its end).
+void slice(IoVecs v, uint64_t offset, uint64_t len, std::vector<iovec>& out);
+
+// Zeroes bytes [offset, offset + len) of `v` (clipped at its end).
+void zero(IoVecs v, uint64_t offset, uint64_t len);
+
+}  // namespace zvmm::block

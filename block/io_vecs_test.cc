@@ -1,0 +1,42 @@
+#include "block/io_vecs.h"
+
+#include <gtest/gtest.h>
+
+namespace zvmm::block {
+namespace {
+
+TEST(IoVecs, SliceAndZeroAcrossSegments) {
+  uint8_t a[4], b[8], c[4];
+  std::fill(std::begin(a), std::end(a), 1);
+  std::fill(std::begin(b), std::end(b), 2);
+  std::fill(std::begin(c), std::end(c), 3);
+  const std::vector<iovec> v{{a, 4}, {b, 8}, {c, 4}};
+  EXPECT_EQ(total_bytes(v), 16u);
+
+  std::vector<iovec> out;
+  slice(v, 2, 12, out);  // a[2..4), b, c[0..2)
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].iov_base, a + 2);
+  EXPECT_EQ(out[0].iov_len, 2u);
+  EXPECT_EQ(out[1].iov_base, b);
+  EXPECT_EQ(out[1].iov_len, 8u);
+  EXPECT_EQ(out[2].iov_base, c);
+  EXPECT_EQ(out[2].iov_len, 2u);
+  out.clear();
+  slice(v, 4, 100, out);  // clipped at the end
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(total_bytes(out), 12u);
+  out.clear();
+  slice(v, 16, 4, out);
+  EXPECT_TRUE(out.empty());
+
+  zero(v, 3, 6);  // a[3], b[0..5)
+  EXPECT_EQ(a[2], 1);
+  EXPECT_EQ(a[3], 0);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(b[i], 0) << i;
+  EXPECT_EQ(b[5], 2);
+  EXPECT_EQ(c[0], 3);
+}
+
+}  // namespace
+}  // namespace zvmm::block
