@@ -40,6 +40,7 @@ struct ReadJob {
   size_t remaining = 0;
   ZoneStatus status = ZoneStatus::kOk;
   StatusCallback cb;
+  std::vector<std::vector<iovec>> slices;  // scatter-gather reads: one list per extent
 };
 
 // Write completions published by one complete_write(): almost always one, so
@@ -218,10 +219,19 @@ ZoneStatus ZoneEngine::change_condition(uint32_t z, Zone& zone, ZoneCondition to
 
 void ZoneEngine::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
                              StatusCallback cb) {
-  if (ZoneStatus st = check_range(sector, buf.size()); st != ZoneStatus::kOk) {
+  read(q, sector, {.flat = buf, .size = buf.size()}, std::move(cb));
+}
+
+void ZoneEngine::submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                              StatusCallback cb) {
+  read(q, sector, {.vecs = iov, .vectored = true, .size = block::total_bytes(iov)}, std::move(cb));
+}
+
+void ZoneEngine::read(block::IoQueue& q, uint64_t sector, const ReadData& data, StatusCallback cb) {
+  if (ZoneStatus st = check_range(sector, data.size); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
-  const uint64_t end = sector + buf.size() / kSectorSize;
+  const uint64_t end = sector + data.size / kSectorSize;
   auto& extents = read_extents;  // [begin, end) sectors to read
   extents.clear();
   for (uint64_t s = sector; s < end;) {
@@ -239,27 +249,42 @@ void ZoneEngine::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8
       else extents.emplace_back(s, visible);
     }
     // Above the write pointer: the fill pattern (zeros), never stale data.
-    std::memset(buf.data() + (visible - sector) * kSectorSize, 0, (zone_end - visible) * kSectorSize);
+    const uint64_t fill_at = (visible - sector) * kSectorSize, fill = (zone_end - visible) * kSectorSize;
+    if (data.vectored) block::zero(data.vecs, fill_at, fill);
+    else std::memset(data.flat.data() + fill_at, 0, fill);
     s = zone_end;
   }
   if (extents.empty()) return fail(q, std::move(cb), ZoneStatus::kOk);
+  auto done = [](StatusCallback& cb, int64_t r) { cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk); };
   if (extents.size() == 1) {  // the common case: no shared completion state
     const auto [b, e] = extents.front();
-    return q.submit_read(data_offset_ + b * kSectorSize,
-                         buf.subspan((b - sector) * kSectorSize, (e - b) * kSectorSize),
-                         [cb = std::move(cb)](int64_t r) {
-                           cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk);
-                         });
+    const uint64_t at = (b - sector) * kSectorSize, len = (e - b) * kSectorSize;
+    if (!data.vectored) {
+      return q.submit_read(data_offset_ + b * kSectorSize, data.flat.subspan(at, len),
+                           [cb = std::move(cb), done](int64_t r) mutable { done(cb, r); });
+    }
+    if (at == 0 && len == data.size) {
+      return q.submit_readv(data_offset_ + b * kSectorSize, data.vecs,
+                            [cb = std::move(cb), done](int64_t r) mutable { done(cb, r); });
+    }
   }
   auto job = std::make_shared<ReadJob>();
   job->remaining = extents.size();
   job->cb = std::move(cb);
-  for (auto [b, e] : extents) {
-    auto part = buf.subspan((b - sector) * kSectorSize, (e - b) * kSectorSize);
-    q.submit_read(data_offset_ + b * kSectorSize, part, [job](int64_t r) {
+  if (data.vectored) job->slices.resize(extents.size());  // before any submit: stable storage
+  for (size_t i = 0; i < extents.size(); ++i) {
+    const auto [b, e] = extents[i];
+    const uint64_t at = (b - sector) * kSectorSize, len = (e - b) * kSectorSize;
+    auto part_done = [job](int64_t r) {
       if (r < 0) job->status = ZoneStatus::kIoError;
       if (--job->remaining == 0) job->cb(job->status);
-    });
+    };
+    if (data.vectored) {
+      block::slice(data.vecs, at, len, job->slices[i]);
+      q.submit_readv(data_offset_ + b * kSectorSize, job->slices[i], std::move(part_done));
+    } else {
+      q.submit_read(data_offset_ + b * kSectorSize, data.flat.subspan(at, len), std::move(part_done));
+    }
   }
 }
 
@@ -267,49 +292,76 @@ void ZoneEngine::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8
 
 void ZoneEngine::submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
                               WriteCallback cb) {
-  if (ZoneStatus st = check_range(sector, buf.size()); st != ZoneStatus::kOk) {
-    return fail(q, std::move(cb), st);
-  }
-  const uint32_t z = geometry_.zone_index(sector);
-  if (!geometry_.is_sequential(z)) return write_conventional(q, sector, buf, std::move(cb));
-  write_sequential(q, z, sector, false, buf, std::move(cb));
+  write(q, sector, {.flat = buf, .size = buf.size()}, std::move(cb));
+}
+
+void ZoneEngine::submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                               WriteCallback cb) {
+  write(q, sector, {.vecs = iov, .vectored = true, .size = block::total_bytes(iov)}, std::move(cb));
 }
 
 void ZoneEngine::submit_append(block::IoQueue& q, uint64_t zone_sector,
                                std::span<const uint8_t> buf, WriteCallback cb) {
+  append(q, zone_sector, {.flat = buf, .size = buf.size()}, std::move(cb));
+}
+
+void ZoneEngine::submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov,
+                                WriteCallback cb) {
+  append(q, zone_sector, {.vecs = iov, .vectored = true, .size = block::total_bytes(iov)},
+         std::move(cb));
+}
+
+void ZoneEngine::submit_data_write(block::IoQueue& q, uint64_t sector, const WriteData& data,
+                                   block::IoCallback cb) {
+  const uint64_t offset = data_offset_ + sector * kSectorSize;
+  if (data.vectored) q.submit_writev(offset, data.vecs, std::move(cb));
+  else q.submit_write(offset, data.flat, std::move(cb));
+}
+
+void ZoneEngine::write(block::IoQueue& q, uint64_t sector, const WriteData& data, WriteCallback cb) {
+  if (ZoneStatus st = check_range(sector, data.size); st != ZoneStatus::kOk) {
+    return fail(q, std::move(cb), st);
+  }
+  const uint32_t z = geometry_.zone_index(sector);
+  if (!geometry_.is_sequential(z)) return write_conventional(q, sector, data, std::move(cb));
+  write_sequential(q, z, sector, false, data, std::move(cb));
+}
+
+void ZoneEngine::append(block::IoQueue& q, uint64_t zone_sector, const WriteData& data,
+                        WriteCallback cb) {
   if (ZoneStatus st = check_range(zone_sector, 0); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
-  if (buf.size() % geometry_.logical_block_size()) return fail(q, std::move(cb), ZoneStatus::kMisaligned);
+  if (data.size % geometry_.logical_block_size()) return fail(q, std::move(cb), ZoneStatus::kMisaligned);
   const uint32_t z = geometry_.zone_index(zone_sector);
   if (geometry_.zone_type(z) != ZoneType::kSequentialWriteRequired) {
     return fail(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
   }
   if (zone_sector != geometry_.zone_start(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
-  if (buf.size() / kSectorSize > geometry_.max_append_sectors()) {
+  if (data.size / kSectorSize > geometry_.max_append_sectors()) {
     return fail(q, std::move(cb), ZoneStatus::kAppendTooLarge);
   }
-  write_sequential(q, z, zone_sector, true, buf, std::move(cb));
+  write_sequential(q, z, zone_sector, true, data, std::move(cb));
 }
 
-void ZoneEngine::write_conventional(block::IoQueue& q, uint64_t sector,
-                                    std::span<const uint8_t> buf, WriteCallback cb) {
-  const uint64_t end = sector + buf.size() / kSectorSize;
+void ZoneEngine::write_conventional(block::IoQueue& q, uint64_t sector, const WriteData& data,
+                                    WriteCallback cb) {
+  const uint64_t end = sector + data.size / kSectorSize;
   if (end > geometry_.zone_start(geometry_.nr_conventional())) {
     return fail(q, std::move(cb), ZoneStatus::kBoundaryError);
   }
-  q.submit_write(data_offset_ + sector * kSectorSize, buf, [cb = std::move(cb), sector](int64_t r) {
+  submit_data_write(q, sector, data, [cb = std::move(cb), sector](int64_t r) {
     cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk, sector);
   });
 }
 
 void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append,
-                                  std::span<const uint8_t> buf, WriteCallback cb) {
+                                  const WriteData& data, WriteCallback cb) {
   Zone& zone = zones_[z];
   std::unique_lock lock(zone.mu);
   if (!zone.parked.empty() || zone.failed) {
-    zone.parked.emplace_back(&q, [this, &q, z, sector, append, buf, cb = std::move(cb)]() mutable {
-      write_sequential(q, z, sector, append, buf, std::move(cb));
+    zone.parked.emplace_back(&q, [this, &q, z, sector, append, data, cb = std::move(cb)]() mutable {
+      write_sequential(q, z, sector, append, data, std::move(cb));
     });
     return;
   }
@@ -326,7 +378,7 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
   }
   const uint64_t cap_end = geometry_.zone_start(z) + geometry_.zone_capacity(z);
   if (append) sector = zone.reserved;
-  const uint64_t end = sector + buf.size() / kSectorSize;
+  const uint64_t end = sector + data.size / kSectorSize;
   if (!host_aware && sector != zone.reserved) return fail(q, std::move(cb), ZoneStatus::kUnalignedWrite);
   if (zone.reserved == cap_end && sector == cap_end) return fail(q, std::move(cb), ZoneStatus::kZoneFull);
   if (end > cap_end) return fail(q, std::move(cb), ZoneStatus::kBoundaryError);
@@ -361,7 +413,7 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
   lock.unlock();
   // Two words of capture: fits std::function's inline storage (no allocation).
   const uint64_t key = uint64_t{z} << 32 | id;
-  q.submit_write(data_offset_ + sector * kSectorSize, buf, [this, key](int64_t r) {
+  submit_data_write(q, sector, data, [this, key](int64_t r) {
     complete_write(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key), r);
   });
 }

@@ -63,6 +63,12 @@ class ZoneEngine {
   // zone_sector must be the start of a sequential-write-required zone.
   void submit_append(block::IoQueue& q, uint64_t zone_sector, std::span<const uint8_t> buf,
                      WriteCallback cb);
+  // Scatter-gather forms (e.g. guest pages): the same checks and semantics;
+  // the data goes to the backend without a copy. `iov` and its segments must
+  // stay valid until the callback runs.
+  void submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov, StatusCallback cb);
+  void submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov, WriteCallback cb);
+  void submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov, WriteCallback cb);
   void submit_flush(block::IoQueue& q, StatusCallback cb);
   // Deallocates the conventional zones' part of the range (reads zeros after);
   // sequential zones in the range are left alone. Range/alignment checked.
@@ -87,12 +93,30 @@ class ZoneEngine {
  private:
   struct Zone;
   struct PendingWrite;
+  // A request's data: one buffer or a scatter-gather list.
+  struct ReadData {
+    std::span<uint8_t> flat;
+    block::IoVecs vecs;
+    bool vectored = false;
+    uint64_t size = 0;
+  };
+  struct WriteData {
+    std::span<const uint8_t> flat;
+    block::IoVecs vecs;
+    bool vectored = false;
+    uint64_t size = 0;
+  };
 
   ZoneStatus check_range(uint64_t sector, uint64_t bytes) const;
-  void write_conventional(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+  void read(block::IoQueue& q, uint64_t sector, const ReadData& data, StatusCallback cb);
+  void write(block::IoQueue& q, uint64_t sector, const WriteData& data, WriteCallback cb);
+  void append(block::IoQueue& q, uint64_t zone_sector, const WriteData& data, WriteCallback cb);
+  void write_conventional(block::IoQueue& q, uint64_t sector, const WriteData& data,
                           WriteCallback cb);
   void write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append,
-                        std::span<const uint8_t> buf, WriteCallback cb);
+                        const WriteData& data, WriteCallback cb);
+  void submit_data_write(block::IoQueue& q, uint64_t sector, const WriteData& data,
+                         block::IoCallback cb);
   void complete_write(uint32_t z, uint32_t id, int64_t result);
   ZoneStatus execute_zone_op(uint32_t z, Zone& zone, ZoneOp op);
   // Changes the zone's condition with open/active accounting; may auto-close

@@ -428,6 +428,60 @@ TEST(ZoneEngine, ResetOnAMemoryBackedImageKeepsTheBlocksButNeverShowsTheirData) 
   for (size_t i = 512; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0) << "byte " << i;
 }
 
+// Scatter-gather requests behave as their flat forms, segment by segment.
+TEST(ZoneEngine, ScatterGatherWriteAppendAndRead) {
+  EngineFixture f(small_config());
+  auto q = f.file->create_queue(8);
+  auto wait = [&](auto& done) {
+    while (!done) q->wait_completions();
+  };
+  // A write to zone 3 in three segments of unequal size.
+  const auto data = pattern(zs(3), 8 * 512);
+  std::vector<uint8_t> a(data.begin(), data.begin() + 512), b(data.begin() + 512, data.begin() + 3072),
+      c(data.begin() + 3072, data.end());
+  const std::vector<iovec> wv{{a.data(), a.size()}, {b.data(), b.size()}, {c.data(), c.size()}};
+  bool done = false;
+  S st = S::kIoError;
+  f.engine->submit_writev(*q, zs(3), wv, [&](S s, uint64_t) { st = s, done = true; });
+  wait(done);
+  ASSERT_EQ(st, S::kOk);
+  EXPECT_EQ(f.engine->zone(3).wp, zs(3) + 8);
+  // An append in two segments lands at the wp and reports it.
+  const auto more = pattern(zs(3) + 8, 2 * 512);
+  std::vector<uint8_t> m0(more.begin(), more.begin() + 512), m1(more.begin() + 512, more.end());
+  const std::vector<iovec> av{{m0.data(), m0.size()}, {m1.data(), m1.size()}};
+  done = false;
+  uint64_t at = 0;
+  f.engine->submit_appendv(*q, zs(3), av, [&](S s, uint64_t sector) { st = s, at = sector, done = true; });
+  wait(done);
+  ASSERT_EQ(st, S::kOk);
+  EXPECT_EQ(at, zs(3) + 8);
+  // Read the end of conventional zone 1 through zone 3's wp and beyond, split
+  // into segments that straddle the extents: zone 1's data, zone 2 and
+  // zone 3 above its wp as zeros, zone 3's data.
+  ASSERT_EQ(f.client().write(zs(2) - 8, pattern(zs(2) - 8, 4096)), S::kOk);
+  const uint64_t first = zs(2) - 8, sectors = 8 + kZone + 16;
+  std::vector<uint8_t> r0(1000, 0xee), r1(sectors * 512 - 1000, 0xee);
+  const std::vector<iovec> rv{{r0.data(), r0.size()}, {r1.data(), r1.size()}};
+  done = false;
+  f.engine->submit_readv(*q, first, rv, [&](S s) { st = s, done = true; });
+  wait(done);
+  ASSERT_EQ(st, S::kOk);
+  std::vector<uint8_t> got(r0);
+  got.insert(got.end(), r1.begin(), r1.end());
+  EXPECT_EQ(testing::first_mismatch(std::span(got).first(4096), first), -1);
+  for (size_t i = 4096; i < (8 + kZone) * 512; ++i) ASSERT_EQ(got[i], 0) << "byte " << i;
+  const size_t z3 = (8 + kZone) * 512;
+  EXPECT_EQ(testing::first_mismatch(std::span(got).subspan(z3, 8 * 512), zs(3)), -1);
+  EXPECT_EQ(testing::first_mismatch(std::span(got).subspan(z3 + 8 * 512, 2 * 512), zs(3) + 8), -1);
+  for (size_t i = z3 + 10 * 512; i < got.size(); ++i) ASSERT_EQ(got[i], 0) << "byte " << i;
+  // Errors are the flat forms' errors.
+  done = false;
+  f.engine->submit_writev(*q, zs(3) + 64, wv, [&](S s, uint64_t) { st = s, done = true; });
+  wait(done);
+  EXPECT_EQ(st, S::kUnalignedWrite);
+}
+
 TEST(ZoneEngine, FinishHidesNothingAndReadsZerosAboveOldWp) {
   EngineFixture f(small_config());
   auto c = f.client();
