@@ -57,6 +57,23 @@ void EmulatedZonedDevice::submit_append(block::IoQueue& q, uint64_t zone_sector,
   engine_.submit_append(q, zone_sector, buf, std::move(cb));
 }
 
+void EmulatedZonedDevice::submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                                       StatusCallback cb) {
+  engine_.submit_readv(q, sector, iov, std::move(cb));
+}
+
+void EmulatedZonedDevice::submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                                        WriteCallback cb) {
+  if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+  engine_.submit_writev(q, sector, iov, std::move(cb));
+}
+
+void EmulatedZonedDevice::submit_appendv(block::IoQueue& q, uint64_t zone_sector,
+                                         block::IoVecs iov, WriteCallback cb) {
+  if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+  engine_.submit_appendv(q, zone_sector, iov, std::move(cb));
+}
+
 void EmulatedZonedDevice::submit_write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes,
                                               WriteCallback cb) {
   if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);

@@ -43,6 +43,14 @@ class EmulatedZonedDevice final : public ZonedDevice {
   void submit_reset_all(block::IoQueue& q, StatusCallback cb) override;
   ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                           std::span<ZoneDescriptor> out) override;
+  // Segments go to the backend as they are (no bounce).
+  bool scatter_gather() const override { return true; }
+  void submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                    StatusCallback cb) override;
+  void submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                     WriteCallback cb) override;
+  void submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov,
+                      WriteCallback cb) override;
 
   ZoneEngine& engine() { return engine_; }
 

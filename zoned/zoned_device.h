@@ -18,6 +18,7 @@
 #include <string>
 
 #include "block/io_queue.h"
+#include "block/io_vecs.h"
 #include "zoned/zone_engine.h"  // WriteCallback, StatusCallback
 #include "zoned/zone_geometry.h"
 #include "zoned/zone_status.h"
@@ -75,6 +76,19 @@ class ZonedDevice {
                               StatusCallback cb) = 0;
   // Data and zone state durable once cb(kOk) runs.
   virtual void submit_flush(block::IoQueue& q, StatusCallback cb) = 0;
+
+  // Scatter-gather forms of read, write and append (a guest's pages, a PRP
+  // list): `iov` and its segments stay valid until cb runs. Devices that pass
+  // the segments to their backend as they are say so with scatter_gather();
+  // the defaults are correct for every device but go through one temporary
+  // buffer (an allocation and a copy per request).
+  virtual bool scatter_gather() const { return false; }
+  virtual void submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                            StatusCallback cb);
+  virtual void submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+                             WriteCallback cb);
+  virtual void submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov,
+                              WriteCallback cb);
 
   // --- Zone management --------------------------------------------------------------
   // `sector` must be a zone start (kInvalidField), of a sequential zone

@@ -196,5 +196,83 @@ TEST_F(EmulatedDevice, ReadOnlyRefusesChanges) {
   EXPECT_EQ(c.read(2 * kZs, buf), S::kOk);
 }
 
+// A device that has only the flat data calls (like HostZonedDevice): the
+// scatter-gather forms fall back to ZonedDevice's bounce-buffer defaults.
+class FlatOnlyDevice final : public ZonedDevice {
+ public:
+  explicit FlatOnlyDevice(ZonedDevice& inner) : in_(inner) {}
+  const ZoneGeometry& geometry() const override { return in_.geometry(); }
+  bool read_only() const override { return in_.read_only(); }
+  std::string description() const override { return "flat " + in_.description(); }
+  std::unique_ptr<block::IoQueue> create_queue(unsigned d) override { return in_.create_queue(d); }
+  void submit_read(block::IoQueue& q, uint64_t s, std::span<uint8_t> b, StatusCallback cb) override {
+    in_.submit_read(q, s, b, std::move(cb));
+  }
+  void submit_write(block::IoQueue& q, uint64_t s, std::span<const uint8_t> b, WriteCallback cb) override {
+    in_.submit_write(q, s, b, std::move(cb));
+  }
+  void submit_append(block::IoQueue& q, uint64_t s, std::span<const uint8_t> b, WriteCallback cb) override {
+    in_.submit_append(q, s, b, std::move(cb));
+  }
+  void submit_write_zeroes(block::IoQueue& q, uint64_t s, uint64_t n, WriteCallback cb) override {
+    in_.submit_write_zeroes(q, s, n, std::move(cb));
+  }
+  void submit_discard(block::IoQueue& q, uint64_t s, uint64_t n, StatusCallback cb) override {
+    in_.submit_discard(q, s, n, std::move(cb));
+  }
+  void submit_flush(block::IoQueue& q, StatusCallback cb) override { in_.submit_flush(q, std::move(cb)); }
+  void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t s, StatusCallback cb) override {
+    in_.submit_zone_op(q, op, s, std::move(cb));
+  }
+  void submit_reset_all(block::IoQueue& q, StatusCallback cb) override { in_.submit_reset_all(q, std::move(cb)); }
+  ZoneReport report_zones(uint64_t s, ZoneFilter f, std::span<ZoneDescriptor> out) override {
+    return in_.report_zones(s, f, out);
+  }
+
+ private:
+  ZonedDevice& in_;
+};
+
+// The same scatter-gather requests on the emulated device (segments straight
+// to the backend) and through the bounce-buffer defaults give the same bytes.
+TEST_F(EmulatedDevice, ScatterGatherDirectAndThroughTheDefaults) {
+  FlatOnlyDevice flat(*dev_);
+  EXPECT_TRUE(dev_->scatter_gather());
+  EXPECT_FALSE(flat.scatter_gather());
+  int zone = 2;
+  for (ZonedDevice* d : {static_cast<ZonedDevice*>(dev_.get()), static_cast<ZonedDevice*>(&flat)}) {
+    SCOPED_TRACE(d->description());
+    auto q = d->create_queue(4);
+    const uint64_t start = zone++ * kZs;
+    const auto data = pattern(start, 3 * 4096);
+    std::vector<uint8_t> a(data.begin(), data.begin() + 4096), b(data.begin() + 4096, data.end());
+    const std::vector<iovec> wv{{a.data(), a.size()}, {b.data(), b.size()}};
+    bool done = false;
+    ZoneStatus st = S::kIoError;
+    uint64_t at = 0;
+    d->submit_writev(*q, start, wv, [&](ZoneStatus s, uint64_t) { st = s, done = true; });
+    while (!done) q->wait_completions();
+    ASSERT_EQ(st, S::kOk);
+    done = false;
+    d->submit_appendv(*q, start, wv, [&](ZoneStatus s, uint64_t sector) { st = s, at = sector, done = true; });
+    while (!done) q->wait_completions();
+    ASSERT_EQ(st, S::kOk);
+    EXPECT_EQ(at, start + 24);
+    // Read back 7 blocks (the last above the wp) into three segments.
+    std::vector<uint8_t> r0(512, 0xee), r1(4096 * 5, 0xee), r2(4096 * 2 - 512, 0xee);
+    const std::vector<iovec> rv{{r0.data(), r0.size()}, {r1.data(), r1.size()}, {r2.data(), r2.size()}};
+    done = false;
+    d->submit_readv(*q, start, rv, [&](ZoneStatus s) { st = s, done = true; });
+    while (!done) q->wait_completions();
+    ASSERT_EQ(st, S::kOk);
+    std::vector<uint8_t> got(r0);
+    got.insert(got.end(), r1.begin(), r1.end());
+    got.insert(got.end(), r2.begin(), r2.end());
+    EXPECT_EQ(testing::first_mismatch(std::span(got).first(3 * 4096), start), -1);
+    EXPECT_EQ(testing::first_mismatch(std::span(got).subspan(3 * 4096, 3 * 4096), start), -1);
+    EXPECT_EQ(std::count(got.begin() + 6 * 4096, got.end(), 0), 4096);
+  }
+}
+
 }  // namespace
 }  // namespace zvmm::zoned
