@@ -106,33 +106,30 @@ int64_t FileBackend::write(uint64_t offset, std::span<const uint8_t> buf) {
 
 namespace {
 
-// Runs preadv/pwritev until all of `iov` moved, resuming after short transfers.
-// Returns the bytes moved (short only at end of file for reads) or -errno.
+// Runs preadv/pwritev until all of `iov` moved, resuming after short transfers
+// (only those copy the iovec array). Returns the bytes moved (short only at
+// end of file for reads) or -errno.
 template <typename Call>
 int64_t vectored(uint64_t offset, IoVecs iov, Call call) {
-  std::vector<iovec> rest(iov.begin(), iov.end());
-  size_t first = 0;
-  int64_t done = 0;
-  while (first < rest.size()) {
-    const int n = static_cast<int>(std::min<size_t>(rest.size() - first, IOV_MAX));
-    const ssize_t r = call(rest.data() + first, n, static_cast<off_t>(offset + done));
+  const uint64_t total = total_bytes(iov);
+  std::vector<iovec> rest;  // what is left after a short transfer
+  IoVecs left = iov;
+  uint64_t done = 0;
+  while (done < total) {
+    const int n = static_cast<int>(std::min<size_t>(left.size(), IOV_MAX));
+    const ssize_t r = call(left.data(), n, static_cast<off_t>(offset + done));
     if (r < 0) {
       if (errno == EINTR) continue;
       return -errno;
     }
-    if (r == 0) break;
-    done += r;
-    for (size_t left = static_cast<size_t>(r); left > 0 && first < rest.size();) {
-      iovec& s = rest[first];
-      const size_t k = std::min(left, s.iov_len);
-      s.iov_base = static_cast<uint8_t*>(s.iov_base) + k;
-      s.iov_len -= k;
-      left -= k;
-      if (s.iov_len == 0) ++first;
-    }
-    while (first < rest.size() && rest[first].iov_len == 0) ++first;
+    if (r == 0) break;  // end of file
+    done += static_cast<uint64_t>(r);
+    if (done == total) break;
+    rest.clear();
+    slice(iov, done, total - done, rest);
+    left = rest;
   }
-  return done;
+  return static_cast<int64_t>(done);
 }
 
 }  // namespace

@@ -196,47 +196,10 @@ TEST_F(EmulatedDevice, ReadOnlyRefusesChanges) {
   EXPECT_EQ(c.read(2 * kZs, buf), S::kOk);
 }
 
-// A device that has only the flat data calls (like HostZonedDevice): the
-// scatter-gather forms fall back to ZonedDevice's bounce-buffer defaults.
-class FlatOnlyDevice final : public ZonedDevice {
- public:
-  explicit FlatOnlyDevice(ZonedDevice& inner) : in_(inner) {}
-  const ZoneGeometry& geometry() const override { return in_.geometry(); }
-  bool read_only() const override { return in_.read_only(); }
-  std::string description() const override { return "flat " + in_.description(); }
-  std::unique_ptr<block::IoQueue> create_queue(unsigned d) override { return in_.create_queue(d); }
-  void submit_read(block::IoQueue& q, uint64_t s, std::span<uint8_t> b, StatusCallback cb) override {
-    in_.submit_read(q, s, b, std::move(cb));
-  }
-  void submit_write(block::IoQueue& q, uint64_t s, std::span<const uint8_t> b, WriteCallback cb) override {
-    in_.submit_write(q, s, b, std::move(cb));
-  }
-  void submit_append(block::IoQueue& q, uint64_t s, std::span<const uint8_t> b, WriteCallback cb) override {
-    in_.submit_append(q, s, b, std::move(cb));
-  }
-  void submit_write_zeroes(block::IoQueue& q, uint64_t s, uint64_t n, WriteCallback cb) override {
-    in_.submit_write_zeroes(q, s, n, std::move(cb));
-  }
-  void submit_discard(block::IoQueue& q, uint64_t s, uint64_t n, StatusCallback cb) override {
-    in_.submit_discard(q, s, n, std::move(cb));
-  }
-  void submit_flush(block::IoQueue& q, StatusCallback cb) override { in_.submit_flush(q, std::move(cb)); }
-  void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t s, StatusCallback cb) override {
-    in_.submit_zone_op(q, op, s, std::move(cb));
-  }
-  void submit_reset_all(block::IoQueue& q, StatusCallback cb) override { in_.submit_reset_all(q, std::move(cb)); }
-  ZoneReport report_zones(uint64_t s, ZoneFilter f, std::span<ZoneDescriptor> out) override {
-    return in_.report_zones(s, f, out);
-  }
-
- private:
-  ZonedDevice& in_;
-};
-
 // The same scatter-gather requests on the emulated device (segments straight
 // to the backend) and through the bounce-buffer defaults give the same bytes.
 TEST_F(EmulatedDevice, ScatterGatherDirectAndThroughTheDefaults) {
-  FlatOnlyDevice flat(*dev_);
+  testing::FlatOnlyDevice flat(*dev_);
   EXPECT_TRUE(dev_->scatter_gather());
   EXPECT_FALSE(flat.scatter_gather());
   int zone = 2;

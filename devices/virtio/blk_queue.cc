@@ -35,6 +35,8 @@ struct BlkQueue::Request {
   uint32_t type = 0;
   uint64_t sector = 0;
   std::vector<uint8_t> bounce;
+  std::vector<iovec> iov;       // scatter-gather: the data's guest segments
+  bool vectored = false;        // the engine gets `iov`, not `data`
   std::span<uint8_t> data;      // the engine's buffer: guest memory or `bounce`
   bool scatter = false;         // IN through `bounce`: copy to the chain on success
   uint64_t data_written = 0;    // device-writable data bytes produced (before the status)
@@ -143,6 +145,7 @@ void BlkQueue::process_available() {
       r.type = 0;
       r.sector = 0;
       r.data = {};
+      r.vectored = false;
       r.scatter = false;
       r.data_written = 0;
       r.append_sector = 0;
@@ -259,6 +262,12 @@ bool BlkQueue::prepare_out_data(Request& r, uint64_t offset, uint64_t len) {
     r.data = *span;
     return true;
   }
+  if (ctx_.device.scatter_gather()) {  // the guest's pages as they are
+    r.iov.clear();
+    r.chain.readable_iovecs(offset, len, r.iov);
+    r.vectored = true;
+    return true;
+  }
   r.bounce.resize(len);
   r.chain.read(offset, r.bounce);
   r.data = r.bounce;
@@ -268,19 +277,25 @@ bool BlkQueue::prepare_out_data(Request& r, uint64_t offset, uint64_t len) {
 void BlkQueue::start_read(Request& r) {
   const uint64_t len = r.chain.writable_bytes() - 1;
   if (len == 0 || len > ctx_.config.max_request_bytes()) return finish(r, st::kIoErr);
+  auto cb = [this, rp = &r](ZoneStatus s) {  // two words: std::function keeps it inline
+    --outstanding_;
+    if (s == ZoneStatus::kOk) rp->data_written = rp->chain.writable_bytes() - 1;
+    finish(*rp, blk::to_virtio_status(s, true));
+  };
+  ++outstanding_;
   if (auto span = r.chain.writable_span(0, len)) {
     r.data = *span;
+  } else if (ctx_.device.scatter_gather()) {  // straight into the guest's pages
+    r.iov.clear();
+    r.chain.writable_iovecs(0, len, r.iov);
+    r.vectored = true;
+    return ctx_.device.submit_readv(*io_, r.sector, r.iov, std::move(cb));
   } else {
     r.bounce.resize(len);
     r.data = r.bounce;
     r.scatter = true;
   }
-  ++outstanding_;
-  ctx_.device.submit_read(*io_, r.sector, r.data, [this, rp = &r](ZoneStatus s) {
-    --outstanding_;
-    if (s == ZoneStatus::kOk) rp->data_written = rp->data.size();
-    finish(*rp, blk::to_virtio_status(s, true));
-  });
+  ctx_.device.submit_read(*io_, r.sector, r.data, std::move(cb));
 }
 
 void BlkQueue::start_write(Request& r, bool append) {
@@ -290,7 +305,10 @@ void BlkQueue::start_write(Request& r, bool append) {
     rp->append_sector = sector;
     finish(*rp, blk::to_virtio_status(s));
   };
-  if (append) {
+  if (r.vectored) {
+    if (append) ctx_.device.submit_appendv(*io_, r.sector, r.iov, std::move(cb));
+    else ctx_.device.submit_writev(*io_, r.sector, r.iov, std::move(cb));
+  } else if (append) {
     ctx_.device.submit_append(*io_, r.sector, r.data, std::move(cb));
   } else {
     ctx_.device.submit_write(*io_, r.sector, r.data, std::move(cb));

@@ -174,6 +174,18 @@ std::optional<std::span<uint8_t>> DescriptorChain::writable_span(uint64_t offset
   return find_span(writable_, offset, len);
 }
 
+void DescriptorChain::readable_iovecs(uint64_t offset, uint64_t len, std::vector<iovec>& out) const {
+  copy_segments<uint8_t>(readable_, offset, len, [&](std::span<uint8_t> seg, size_t) {
+    out.push_back({seg.data(), seg.size()});
+  });
+}
+
+void DescriptorChain::writable_iovecs(uint64_t offset, uint64_t len, std::vector<iovec>& out) const {
+  copy_segments<uint8_t>(writable_, offset, len, [&](std::span<uint8_t> seg, size_t) {
+    out.push_back({seg.data(), seg.size()});
+  });
+}
+
 std::optional<ChainError> parse_descriptor_chain(const GuestMemory& mem,
                                                  std::span<const uint8_t> table, uint16_t head,
                                                  const ChainLimits& limits, DescriptorChain& out) {

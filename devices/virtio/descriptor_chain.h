@@ -9,6 +9,8 @@
 // allocates nothing per request.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -55,6 +57,10 @@ class DescriptorChain {
   // The range as one span if it lies inside a single segment (zero-copy I/O).
   std::optional<std::span<uint8_t>> readable_span(uint64_t offset, uint64_t len) const;
   std::optional<std::span<uint8_t>> writable_span(uint64_t offset, uint64_t len) const;
+  // Appends the segments covering the range (clipped at the part's end) to
+  // `out`: scatter-gather I/O straight to guest memory.
+  void readable_iovecs(uint64_t offset, uint64_t len, std::vector<iovec>& out) const;
+  void writable_iovecs(uint64_t offset, uint64_t len, std::vector<iovec>& out) const;
 
  private:
   friend class ChainBuilder;

@@ -40,13 +40,17 @@ struct BlkResult {
 
 class BlkHarness {
  public:
+  // `flat_only`: the device takes no scatter-gather requests (like a host
+  // pass-through device), so multi-segment chains go through the queue's
+  // bounce buffers.
   BlkHarness(const zoned::ZoneGeometryConfig& geometry, uint64_t features,
              VirtioBlkOptions options = {}, VirtqueueFeatures vq_features = {.indirect = true},
-             const std::string& file = "blk.img")
+             const std::string& file = "blk.img", bool flat_only = false)
       : fx(geometry, file),
         device(*fx.engine, *fx.file),
+        flat_device(device),
         config(fx.geometry, std::move(options)),
-        ctx{device, config, features, irq},
+        ctx{flat_only ? static_cast<zoned::ZonedDevice&>(flat_device) : device, config, features, irq},
         vq_features_(vq_features) {
     make_queue();
   }
@@ -56,7 +60,7 @@ class BlkHarness {
     drv.clear();
     auto vq = Virtqueue::create(mem, drv.config(), vq_features_);
     queue = std::make_unique<BlkQueue>(ctx, 0, std::get<Virtqueue>(std::move(vq)),
-                                       device.create_queue(64));
+                                       ctx.device.create_queue(64));
   }
 
   void run_until_idle() {
@@ -132,6 +136,7 @@ class BlkHarness {
   GuestMemory mem = GuestMemory::create(32 * kMiB);
   zoned::testing::EngineFixture fx;
   zoned::EmulatedZonedDevice device;
+  zoned::testing::FlatOnlyDevice flat_device;
   BlkConfig config;
   RecordingVirtioInterrupt irq;
   BlkContext ctx;
