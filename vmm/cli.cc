@@ -151,8 +151,8 @@ options:
                           guest writes the boot marker (port 0xf5)
   --disk virtio-blk,file=IMG[,size=S][,zoned=hm|ha|none][,zone-size=S]
          [,zone-capacity=S][,conventional-zones=N][,max-open=N][,max-active=N]
-         [,max-append=S][,queues=N][,readonly=on][,kick-yield=off]
-  --disk virtio-blk,host=/dev/DEV[,queues=N][,readonly=on][,kick-yield=off]
+         [,max-append=S][,queues=N][,readonly=on][,kick-yield=auto|on|off]
+  --disk virtio-blk,host=/dev/DEV[,queues=N][,readonly=on][,kick-yield=auto|on|off]
                           virtio-blk disk (repeatable). file=: an emulated
                           zoned image (zoned=hm, the default, or ha), created
                           with size= when missing (zone-size default 64M;
@@ -160,8 +160,9 @@ options:
                           zones and must match any geometry given. zoned=none:
                           a plain raw file. host=: pass a host zoned block
                           device through. queues default: one per vCPU.
-                          kick-yield=off: a woken queue worker does not
-                          yield its CPU first (docs/usage.md)
+                          kick-yield: when a kicked queue worker first
+                          yields its CPU to let the guest finish a burst
+                          (default auto: after bursts; docs/usage.md)
   -h, --help              this text
   -V, --version           zvmm's version
 

@@ -95,7 +95,10 @@ DiskConfig parse(std::string_view text) {
     } else if (key == "readonly") {
       read_only = parse_on_off(key, value);
     } else if (key == "kick-yield") {
-      disk.kick_yield = parse_on_off(key, value);
+      if (value == "auto") disk.kick_yield = virtio::KickYield::kAuto;
+      else if (value == "on") disk.kick_yield = virtio::KickYield::kOn;
+      else if (value == "off") disk.kick_yield = virtio::KickYield::kOff;
+      else throw UsageError("kick-yield=" + std::string(value) + " is not auto, on or off");
     } else if (key == "zoned") {
       if (value != "hm" && value != "ha" && value != "none") {
         throw UsageError("zoned=" + std::string(value) + " is not hm, ha or none");

@@ -3,8 +3,8 @@
 //
 //   virtio-blk,file=PATH[,size=S][,zoned=hm|ha|none][,zone-size=S][,zone-capacity=S]
 //              [,conventional-zones=N][,max-open=N][,max-active=N][,max-append=S]
-//              [,queues=N][,readonly=on|off][,kick-yield=on|off]
-//   virtio-blk,host=/dev/DEV[,queues=N][,readonly=on|off][,kick-yield=on|off]
+//              [,queues=N][,readonly=on|off][,kick-yield=auto|on|off]
+//   virtio-blk,host=/dev/DEV[,queues=N][,readonly=on|off][,kick-yield=auto|on|off]
 //
 // The CLI keys are translated to the factory's keys and parsed there; the
 // geometry is validated here too, so every inconsistency is a UsageError
@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "devices/virtio/blk_config.h"
 #include "zoned/open_zoned_device.h"
 
 namespace zvmm {
@@ -27,7 +28,7 @@ struct DiskConfig {
   std::string text;  // the option as given, for messages
   zoned::ZonedDeviceSpec device;
   uint16_t queues = 0;  // 0: one queue per vCPU (as QEMU's virtio-blk-pci does)
-  bool kick_yield = true;  // VirtioBlkOptions::kick_yield
+  virtio::KickYield kick_yield = virtio::KickYield::kAuto;  // VirtioBlkOptions::kick_yield
 };
 
 // Parses a --disk value. Throws UsageError (vmm/cli.h) with a one-line message.

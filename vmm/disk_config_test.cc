@@ -59,8 +59,10 @@ TEST(DiskConfigTest, PlainAndHost) {
   EXPECT_TRUE(h.device.host);
   EXPECT_EQ(h.device.path, "/dev/nullb0");
   EXPECT_EQ(h.queues, 4u);
-  EXPECT_TRUE(h.kick_yield);  // the default
-  EXPECT_FALSE(parse_disk_option("virtio-blk,host=/dev/nullb0,kick-yield=off").kick_yield);
+  EXPECT_EQ(h.kick_yield, virtio::KickYield::kAuto);  // the default
+  EXPECT_EQ(parse_disk_option("virtio-blk,host=/dev/nullb0,kick-yield=off").kick_yield,
+            virtio::KickYield::kOff);
+  EXPECT_EQ(parse_disk_option("virtio-blk,file=x.img,kick-yield=on").kick_yield, virtio::KickYield::kOn);
 }
 
 TEST(DiskConfigTest, Errors) {
@@ -70,7 +72,8 @@ TEST(DiskConfigTest, Errors) {
   EXPECT_NE(usage_error("virtio-blk,file=x,zoned=zz").find("zoned=zz is not hm, ha or none"), std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,queues=0").find("queues=0"), std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,readonly=maybe").find("not on or off"), std::string::npos);
-  EXPECT_NE(usage_error("virtio-blk,file=x,kick-yield=1").find("kick-yield=1 is not on or off"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,kick-yield=1").find("kick-yield=1 is not auto, on or off"),
+            std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,max-open=4").find("need size="), std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,host=/dev/x,size=1G").find("host devices"), std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,zoned=none,zone-size=8M").find("plain disk"), std::string::npos);

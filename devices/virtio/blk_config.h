@@ -13,6 +13,14 @@
 
 namespace zvmm::virtio {
 
+// When a queue worker woken by a kick yields its CPU once before taking the
+// ring (BlkQueue::run), so a vCPU sharing that CPU finishes queueing its burst.
+enum class KickYield : uint8_t {
+  kAuto,  // only after a kick brought a burst (>= kKickYieldMinBurst requests)
+  kOn,    // after every kick
+  kOff,   // never: take the ring at once
+};
+
 struct VirtioBlkOptions {
   uint16_t num_queues = 1;          // > 1 offers VIRTIO_BLK_F_MQ
   uint16_t queue_size = 256;        // max queue size, a power of two
@@ -20,9 +28,7 @@ struct VirtioBlkOptions {
   bool read_only = false;           // offers VIRTIO_BLK_F_RO
   uint32_t size_max = 128 * 1024;   // largest segment advertised (bytes)
   uint32_t seg_max = 0;             // 0 = queue_size - 2
-  // A queue worker woken by a kick yields its CPU once before taking the ring
-  // (BlkQueue::run): a vCPU sharing that CPU finishes queueing its burst first.
-  bool kick_yield = true;
+  KickYield kick_yield = KickYield::kAuto;
 };
 
 class BlkConfig {

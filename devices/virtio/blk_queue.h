@@ -61,6 +61,9 @@ class BlkQueue {
   void quiesce();
 
   size_t outstanding() const { return outstanding_; }
+  // KickYield::kAuto yields after a kick once the previous kick's pass took at
+  // least this many requests: a guest queueing bursts, not one request at a time.
+  static constexpr size_t kKickYieldMinBurst = 2;
   bool broken() const { return broken_; }
   block::IoQueue& io() { return *io_; }
   const Virtqueue& virtqueue() const { return vq_; }
@@ -83,6 +86,7 @@ class BlkQueue {
 
   const BlkContext& ctx_;
   const uint16_t index_;
+  size_t started_ = 0;  // chains taken from the ring, ever
   Virtqueue vq_;
   std::unique_ptr<block::IoQueue> io_;
   std::vector<Request> requests_;  // indexed by descriptor head; never resized
