@@ -436,10 +436,13 @@ TEST(ZonedBlkFeatures, HostAwareWithoutZonedNegotiated) {
 
 // ---- device lifecycle with worker threads ----
 
-TEST(VirtioBlkDevice, WorkerServesKicksAndStopsOnReset) {
+// Every kick-yield policy serves every request, in bursts and one at a time.
+class WorkerTest : public ::testing::TestWithParam<KickYield> {};
+
+TEST_P(WorkerTest, ServesKicksAndStopsOnReset) {
   auto fx = zoned::testing::EngineFixture(plain_geometry(), "worker.img");
   zoned::EmulatedZonedDevice zd(*fx.engine, *fx.file);
-  VirtioBlk dev(zd, {.queue_size = 64});
+  VirtioBlk dev(zd, {.queue_size = 64, .kick_yield = GetParam()});
   GuestMemory mem = GuestMemory::create(32 * kMiB);
   testing::TestDriverQueue drv(mem, 0x100000, 64, 0x400000, kMiB);
   testing::RecordingVirtioInterrupt irq;
@@ -449,6 +452,17 @@ TEST(VirtioBlkDevice, WorkerServesKicksAndStopsOnReset) {
   dev.activate(mem, plain_features(), std::move(queues), irq);
 
   for (int i = 0; i < 20; ++i) {
+    if (i == 10) {  // then one request per kick, each waited for
+      for (int spin = 0; spin < 5000 && drv.used_idx() != 10; ++spin) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      ASSERT_EQ(drv.used_idx(), 10);
+    }
+    if (i > 10) {
+      for (int spin = 0; spin < 5000 && drv.used_idx() != i; ++spin) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
     const uint64_t hdr = drv.alloc(16), data = drv.alloc(4096), st = drv.alloc(1);
     uint8_t h[16] = {};
     store_le<uint32_t>(h, 0, rq::kOut);
@@ -470,6 +484,12 @@ TEST(VirtioBlkDevice, WorkerServesKicksAndStopsOnReset) {
   EXPECT_EQ(back, pattern(8 * 19, 4096));
   dev.reset();  // idempotent
 }
+
+INSTANTIATE_TEST_SUITE_P(KickYieldPolicies, WorkerTest,
+                         ::testing::Values(KickYield::kAuto, KickYield::kOn, KickYield::kOff),
+                         [](const ::testing::TestParamInfo<KickYield>& i) {
+                           return i.param == KickYield::kAuto ? "Auto" : i.param == KickYield::kOn ? "On" : "Off";
+                         });
 
 }  // namespace
 }  // namespace zvmm::virtio
