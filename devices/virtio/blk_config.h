@@ -16,7 +16,7 @@ namespace zvmm::virtio {
 // When a queue worker woken by a kick yields its CPU once before taking the
 // ring (BlkQueue::run), so a vCPU sharing that CPU finishes queueing its burst.
 enum class KickYield : uint8_t {
-  kAuto,  // only after a kick brought a burst (>= kKickYieldMinBurst requests)
+  kAuto,  // while kicks bring bursts (BlkQueue::kKickYieldLoneKicks)
   kOn,    // after every kick
   kOff,   // never: take the ring at once
 };

@@ -66,12 +66,13 @@ bool BlkQueue::negotiated(unsigned feature) const { return ctx_.features & bit(f
 // doubled their IOPS. But a guest with one request in flight has no burst to
 // finish: the yield only delays it until the vCPU goes idle (QD1 latency 55 ->
 // 320 us there). So by default (kAuto) the worker yields only while kicks
-// bring bursts: after a kick whose pass took >= kKickYieldMinBurst requests.
+// bring bursts: it stops after kKickYieldLoneKicks kicks in a row that each
+// brought one request, and starts again at the first burst.
 // With a CPU to itself, sched_yield() returns at once.
 void BlkQueue::run(const EventFd& kick, int stop_fd) {
   pollfd fds[3] = {{kick.fd(), POLLIN, 0}, {io_->completion_fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
   const KickYield policy = ctx_.config.options().kick_yield;
-  size_t last_burst = 0;  // requests taken by the pass after the previous kick
+  unsigned lone_kicks = kKickYieldLoneKicks;  // kicks in a row that brought one request
   service();  // buffers made available before activation
   for (;;) {
     if (::poll(fds, 3, -1) < 0) {
@@ -86,12 +87,13 @@ void BlkQueue::run(const EventFd& kick, int stop_fd) {
       continue;
     }
     kick.consume();
-    if (policy == KickYield::kOn || (policy == KickYield::kAuto && last_burst >= kKickYieldMinBurst)) {
+    if (policy == KickYield::kOn || (policy == KickYield::kAuto && lone_kicks < kKickYieldLoneKicks)) {
       ::sched_yield();
     }
     const size_t before = started_;
     service();
-    last_burst = started_ - before;
+    if (started_ - before >= 2) lone_kicks = 0;
+    else if (lone_kicks < kKickYieldLoneKicks) ++lone_kicks;
   }
   quiesce();
 }

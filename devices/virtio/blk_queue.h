@@ -61,9 +61,10 @@ class BlkQueue {
   void quiesce();
 
   size_t outstanding() const { return outstanding_; }
-  // KickYield::kAuto yields after a kick once the previous kick's pass took at
-  // least this many requests: a guest queueing bursts, not one request at a time.
-  static constexpr size_t kKickYieldMinBurst = 2;
+  // KickYield::kAuto yields after a kick unless this many kicks in a row each
+  // brought a single request (a guest with one request in flight, which the
+  // yield would only delay); one burst (2+ requests) turns it back on.
+  static constexpr unsigned kKickYieldLoneKicks = 4;
   bool broken() const { return broken_; }
   block::IoQueue& io() { return *io_; }
   const Virtqueue& virtqueue() const { return vq_; }
