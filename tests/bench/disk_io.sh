@@ -78,20 +78,23 @@ run() {  # run NAME COMMAND... (only the rows asked for)
   echo "\$name \${line#RESULT }"
   echo "  \$name round \$round: \${line#RESULT }" >&2
 }
+fresh() { rm -f \$d/*.img; }  # every row starts from new, empty backing files
 zvmm_disk_rows() {  # zvmm_disk_rows PREFIX BINARY
   z="\$2 --kernel $work/bzImage --initrd $work/initramfs.cpio,$work/workload.cpio --memory 1G --cpus 2"
-  rm -f \$d/zoned.img \$d/plain.img
+  fresh
   run \$1-virtio-blk-zoned \$z --disk virtio-blk,file=\$d/zoned.img,size=256M,zoned=hm,zone-size=16M,max-open=8,max-active=12$zextra
+  fresh
   run \$1-virtio-blk \$z --disk virtio-blk,file=\$d/plain.img,size=256M,zoned=none$zextra
 }
 round=1
 while [ \$round -le $rounds ]; do
   zvmm_disk_rows zvmm $work/zvmm
   zvmm_disk_rows base $work/zvmm-base
-  rm -f \$d/raw.img \$d/zns.img
+  fresh
   truncate -s 256M \$d/raw.img
   run qemu-virtio-blk qemu \
     -drive file=\$d/raw.img,format=raw,if=none,id=d0,aio=io_uring -device virtio-blk-pci,drive=d0
+  fresh
   truncate -s 256M \$d/zns.img
   run qemu-nvme-zns qemu \
     -drive file=\$d/zns.img,format=raw,if=none,id=z0,aio=io_uring -device nvme,serial=zns0,id=nvme0 \
