@@ -124,6 +124,11 @@ void UringIoQueue::pump_backlog() {
 }
 
 size_t UringIoQueue::reap_backend() {
+  // The ring signals the eventfd for every completion, those that finished
+  // inside io_uring_enter too: reset it before reaping (a later completion
+  // signals again), so a pass that reaped everything is not followed by an
+  // empty wakeup.
+  if (io_uring_cq_ready(&ring_) > 0) consume_signal();
   std::vector<Finished> finished;
   finished.swap(finished_);  // reuse its capacity
   io_uring_cqe* cqe = nullptr;

@@ -23,7 +23,9 @@ BlkConfig::BlkConfig(const zoned::ZoneGeometry& g, VirtioBlkOptions o)
     throw std::invalid_argument("virtio-blk: serial '" + options_.serial + "' is longer than 20 bytes");
   }
   if (options_.size_max < 4096) throw std::invalid_argument("virtio-blk: size_max below 4096");
-  if (options_.seg_max == 0) options_.seg_max = options_.queue_size - 2u;
+  // Data segments become one iovec each (scatter-gather I/O): at most
+  // kMaxDataSegments, the kernel's limit for one readv/writev.
+  if (options_.seg_max == 0) options_.seg_max = std::min<uint32_t>(options_.queue_size - 2u, kMaxDataSegments);
   if (g.zone_sectors() > 0xffffffffu) {
     throw std::invalid_argument("virtio-blk: zone size does not fit the 32-bit zone_sectors field");
   }

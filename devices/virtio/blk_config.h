@@ -21,13 +21,17 @@ enum class KickYield : uint8_t {
   kOff,   // never: take the ring at once
 };
 
+// Largest seg_max offered by default: UIO_MAXIOV, the iovec limit of one
+// readv/writev (a chain with more data segments goes through a bounce buffer).
+inline constexpr uint32_t kMaxDataSegments = 1024;
+
 struct VirtioBlkOptions {
   uint16_t num_queues = 1;          // > 1 offers VIRTIO_BLK_F_MQ
   uint16_t queue_size = 256;        // max queue size, a power of two
   std::string serial = "zvmm";      // GET_ID, at most 20 bytes
   bool read_only = false;           // offers VIRTIO_BLK_F_RO
   uint32_t size_max = 128 * 1024;   // largest segment advertised (bytes)
-  uint32_t seg_max = 0;             // 0 = queue_size - 2
+  uint32_t seg_max = 0;             // 0 = min(queue_size - 2, kMaxDataSegments)
   KickYield kick_yield = KickYield::kAuto;
 };
 

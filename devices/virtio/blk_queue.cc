@@ -92,8 +92,10 @@ void BlkQueue::run(const EventFd& kick, int stop_fd) {
     }
     const size_t before = started_;
     service();
-    if (started_ - before >= 2) lone_kicks = 0;
-    else if (lone_kicks < kKickYieldLoneKicks) ++lone_kicks;
+    const size_t taken = started_ - before;
+    if (taken >= 2) lone_kicks = 0;
+    else if (taken == 1 && lone_kicks < kKickYieldLoneKicks) ++lone_kicks;
+    // (0: a completion pass already took the kick's requests; no evidence)
   }
   quiesce();
 }
@@ -173,20 +175,27 @@ void BlkQueue::process_available() {
 
 void BlkQueue::finish(Request& r, uint8_t status) {
   r.in_flight = false;
-  if (stopping_) return;  // reset: the driver no longer owns these buffers
-  const uint64_t w = r.chain.writable_bytes();
-  uint64_t used = r.data_written + 1;
-  if (r.type == rq::kZoneAppend && w >= blk::kAppendInHeaderMin) {
-    // The whole writable part is the append in-header.
-    uint8_t sector[8];
-    store_le<uint64_t>(sector, 0, status == st::kOk ? r.append_sector : 0);
-    r.chain.write(0, sector);
-    used = w;
+  if (!stopping_) {  // after a reset the driver no longer owns these buffers
+    const uint64_t w = r.chain.writable_bytes();
+    uint64_t used = r.data_written + 1;
+    if (r.type == rq::kZoneAppend && w >= blk::kAppendInHeaderMin) {
+      // The whole writable part is the append in-header.
+      uint8_t sector[8];
+      store_le<uint64_t>(sector, 0, status == st::kOk ? r.append_sector : 0);
+      r.chain.write(0, sector);
+      used = w;
+    }
+    if (status == st::kOk && r.scatter) r.chain.write(0, r.data);
+    const uint8_t s[1] = {status};
+    r.chain.write(w - 1, s);
+    vq_.add_used(r.chain.head(), static_cast<uint32_t>(std::min<uint64_t>(used, w)));
   }
-  if (status == st::kOk && r.scatter) r.chain.write(0, r.data);
-  const uint8_t s[1] = {status};
-  r.chain.write(w - 1, s);
-  vq_.add_used(r.chain.head(), static_cast<uint32_t>(std::min<uint64_t>(used, w)));
+  // A slot keeps a small bounce buffer for its next request; a large one
+  // would stay resident in every slot a guest cycles large requests through.
+  if (r.bounce.capacity() > kMaxRetainedBounce) {
+    r.data = {};
+    std::vector<uint8_t>().swap(r.bounce);
+  }
 }
 
 // ---- requests ----
@@ -280,8 +289,8 @@ bool BlkQueue::prepare_out_data(Request& r, uint64_t offset, uint64_t len) {
   if (ctx_.device.scatter_gather()) {  // the guest's pages as they are
     r.iov.clear();
     r.chain.readable_iovecs(offset, len, r.iov);
-    r.vectored = true;
-    return true;
+    r.vectored = r.iov.size() <= kMaxDataSegments;  // else the bounce buffer
+    if (r.vectored) return true;
   }
   r.bounce.resize(len);
   r.chain.read(offset, r.bounce);
@@ -300,16 +309,19 @@ void BlkQueue::start_read(Request& r) {
   ++outstanding_;
   if (auto span = r.chain.writable_span(0, len)) {
     r.data = *span;
-  } else if (ctx_.device.scatter_gather()) {  // straight into the guest's pages
+    return ctx_.device.submit_read(*io_, r.sector, r.data, std::move(cb));
+  }
+  if (ctx_.device.scatter_gather()) {
     r.iov.clear();
     r.chain.writable_iovecs(0, len, r.iov);
-    r.vectored = true;
-    return ctx_.device.submit_readv(*io_, r.sector, r.iov, std::move(cb));
-  } else {
-    r.bounce.resize(len);
-    r.data = r.bounce;
-    r.scatter = true;
+    if (r.iov.size() <= kMaxDataSegments) {  // straight into the guest's pages
+      r.vectored = true;
+      return ctx_.device.submit_readv(*io_, r.sector, r.iov, std::move(cb));
+    }
   }
+  r.bounce.resize(len);  // copied to the chain in finish()
+  r.data = r.bounce;
+  r.scatter = true;
   ctx_.device.submit_read(*io_, r.sector, r.data, std::move(cb));
 }
 

@@ -65,6 +65,9 @@ class BlkQueue {
   // brought a single request (a guest with one request in flight, which the
   // yield would only delay); one burst (2+ requests) turns it back on.
   static constexpr unsigned kKickYieldLoneKicks = 4;
+  // Bounce buffers (devices without scatter-gather) larger than this are
+  // freed when their request completes instead of staying in the slot.
+  static constexpr size_t kMaxRetainedBounce = 256 * 1024;
   bool broken() const { return broken_; }
   block::IoQueue& io() { return *io_; }
   const Virtqueue& virtqueue() const { return vq_; }

@@ -82,6 +82,9 @@ TEST(VirtioBlkConfig, PlainDiskOffersDiscard) {
   EXPECT_EQ(c.bytes()[cfg::kModel], 0);
   EXPECT_THROW(BlkConfig(fx.geometry, {.serial = std::string(21, 'x')}), std::invalid_argument);
   EXPECT_THROW(BlkConfig(fx.geometry, {.queue_size = 100}), std::invalid_argument);
+  // seg_max defaults to queue size - 2, at most one readv/writev's iovecs.
+  EXPECT_EQ(load_le<uint32_t>(BlkConfig(fx.geometry, {.queue_size = 256}).bytes(), cfg::kSegMax), 254u);
+  EXPECT_EQ(load_le<uint32_t>(BlkConfig(fx.geometry, {.queue_size = 4096}).bytes(), cfg::kSegMax), 1024u);
 }
 
 TEST(VirtioBlkDevice, HostManagedRequiresZonedFeature) {
