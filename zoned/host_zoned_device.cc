@@ -143,17 +143,8 @@ std::unique_ptr<block::IoQueue> HostZonedDevice::create_queue(unsigned depth) {
   return backend_->create_queue(depth);
 }
 
-ZoneStatus HostZonedDevice::check_range(uint64_t sector, uint64_t bytes) const {
-  if (bytes % geometry_.logical_block_size() || sector % geometry_.lba_sectors()) {
-    return ZoneStatus::kMisaligned;
-  }
-  const uint64_t dev = geometry_.device_sectors();
-  if (sector >= dev || bytes / kSectorSize > dev - sector) return ZoneStatus::kOutOfRange;
-  return ZoneStatus::kOk;
-}
-
 ZoneStatus HostZonedDevice::check_zone_start(uint64_t sector) const {
-  if (ZoneStatus st = check_range(sector, 0); st != ZoneStatus::kOk) return st;
+  if (ZoneStatus st = geometry_.check_range(sector, 0); st != ZoneStatus::kOk) return st;
   const uint32_t z = geometry_.zone_index(sector);
   if (!geometry_.is_sequential(z)) return ZoneStatus::kInvalidZoneOp;
   if (sector != geometry_.zone_start(z)) return ZoneStatus::kInvalidField;
@@ -205,7 +196,7 @@ std::span<const uint8_t> HostZonedDevice::direct_buffer(std::span<const uint8_t>
 
 void HostZonedDevice::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
                                   StatusCallback cb) {
-  if (ZoneStatus st = check_range(sector, buf.size()); st != ZoneStatus::kOk) {
+  if (ZoneStatus st = geometry_.check_range(sector, buf.size()); st != ZoneStatus::kOk) {
     return post_status(q, std::move(cb), st);
   }
   const auto bytes = static_cast<int64_t>(buf.size());
@@ -225,7 +216,7 @@ void HostZonedDevice::submit_read(block::IoQueue& q, uint64_t sector, std::span<
 void HostZonedDevice::submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
                                    WriteCallback cb) {
   if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
-  if (ZoneStatus st = check_range(sector, buf.size()); st != ZoneStatus::kOk) {
+  if (ZoneStatus st = geometry_.check_range(sector, buf.size()); st != ZoneStatus::kOk) {
     return post_write_status(q, std::move(cb), st);
   }
   const uint32_t z = geometry_.zone_index(sector);
@@ -351,7 +342,7 @@ void HostZonedDevice::submit_discard(block::IoQueue& q, uint64_t sector, uint64_
                                      StatusCallback cb) {
   if (read_only_) return post_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   // A hint: accepted and ignored (zone resets reclaim sequential zones).
-  post_status(q, std::move(cb), check_range(sector, bytes));
+  post_status(q, std::move(cb), geometry_.check_range(sector, bytes));
 }
 
 void HostZonedDevice::submit_flush(block::IoQueue& q, StatusCallback cb) {

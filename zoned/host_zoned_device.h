@@ -64,7 +64,6 @@ class HostZonedDevice final : public ZonedDevice {
 
   HostZonedDevice(std::unique_ptr<block::ZbdBackend> backend, ZoneGeometry geometry,
                   std::string path, bool read_only);
-  ZoneStatus check_range(uint64_t sector, uint64_t bytes) const;
   ZoneStatus check_zone_start(uint64_t sector) const;
   // Reads one zone from the device.
   bool read_zone(uint32_t z, ZoneDescriptor& out) const;

@@ -118,15 +118,6 @@ void ZoneEngine::fail(block::IoQueue& q, StatusCallback cb, ZoneStatus s) {
   q.post([cb = std::move(cb), s] { cb(s); });
 }
 
-ZoneStatus ZoneEngine::check_range(uint64_t sector, uint64_t bytes) const {
-  if (bytes % geometry_.logical_block_size() || sector % geometry_.lba_sectors()) {
-    return ZoneStatus::kMisaligned;
-  }
-  const uint64_t dev = geometry_.device_sectors();
-  if (sector >= dev || bytes / kSectorSize > dev - sector) return ZoneStatus::kOutOfRange;
-  return ZoneStatus::kOk;
-}
-
 uint64_t ZoneEngine::visible_end(uint32_t z, const Zone& zone) const {
   switch (zone.cond) {
     case ZoneCondition::kNotWp: return geometry_.zone_start(z) + geometry_.zone_len(z);
@@ -228,7 +219,7 @@ void ZoneEngine::submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs 
 }
 
 void ZoneEngine::read(block::IoQueue& q, uint64_t sector, const ReadData& data, StatusCallback cb) {
-  if (ZoneStatus st = check_range(sector, data.size); st != ZoneStatus::kOk) {
+  if (ZoneStatus st = geometry_.check_range(sector, data.size); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
   const uint64_t end = sector + data.size / kSectorSize;
@@ -319,7 +310,7 @@ void ZoneEngine::submit_data_write(block::IoQueue& q, uint64_t sector, const Wri
 }
 
 void ZoneEngine::write(block::IoQueue& q, uint64_t sector, const WriteData& data, WriteCallback cb) {
-  if (ZoneStatus st = check_range(sector, data.size); st != ZoneStatus::kOk) {
+  if (ZoneStatus st = geometry_.check_range(sector, data.size); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
   const uint32_t z = geometry_.zone_index(sector);
@@ -329,7 +320,7 @@ void ZoneEngine::write(block::IoQueue& q, uint64_t sector, const WriteData& data
 
 void ZoneEngine::append(block::IoQueue& q, uint64_t zone_sector, const WriteData& data,
                         WriteCallback cb) {
-  if (ZoneStatus st = check_range(zone_sector, 0); st != ZoneStatus::kOk) {
+  if (ZoneStatus st = geometry_.check_range(zone_sector, 0); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
   if (data.size % geometry_.logical_block_size()) return fail(q, std::move(cb), ZoneStatus::kMisaligned);
@@ -489,7 +480,7 @@ void ZoneEngine::submit_flush(block::IoQueue& q, StatusCallback cb) {
 
 void ZoneEngine::submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes,
                                 StatusCallback cb) {
-  if (ZoneStatus st = check_range(sector, bytes); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
+  if (ZoneStatus st = geometry_.check_range(sector, bytes); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
   const uint64_t conv_end = std::min(sector + bytes / kSectorSize,
                                      geometry_.zone_start(geometry_.nr_conventional()));
   ZoneStatus st = ZoneStatus::kOk;
@@ -503,7 +494,7 @@ void ZoneEngine::submit_discard(block::IoQueue& q, uint64_t sector, uint64_t byt
 // ---- zone management ----
 
 void ZoneEngine::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) {
-  if (ZoneStatus st = check_range(sector, 0); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
+  if (ZoneStatus st = geometry_.check_range(sector, 0); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
   const uint32_t z = geometry_.zone_index(sector);
   if (!geometry_.is_sequential(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
   if (sector != geometry_.zone_start(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
@@ -591,7 +582,7 @@ void ZoneEngine::submit_reset_all(block::IoQueue& q, StatusCallback cb) {
 }
 
 ZoneStatus ZoneEngine::inject_condition(uint64_t sector, ZoneCondition cond) {
-  if (ZoneStatus st = check_range(sector, 0); st != ZoneStatus::kOk) return st;
+  if (ZoneStatus st = geometry_.check_range(sector, 0); st != ZoneStatus::kOk) return st;
   if (cond != ZoneCondition::kReadOnly && cond != ZoneCondition::kOffline) return ZoneStatus::kInvalidField;
   const uint32_t z = geometry_.zone_index(sector);
   if (!geometry_.is_sequential(z)) return ZoneStatus::kInvalidZoneOp;

@@ -107,7 +107,6 @@ class ZoneEngine {
     uint64_t size = 0;
   };
 
-  ZoneStatus check_range(uint64_t sector, uint64_t bytes) const;
   void read(block::IoQueue& q, uint64_t sector, const ReadData& data, StatusCallback cb);
   void write(block::IoQueue& q, uint64_t sector, const WriteData& data, WriteCallback cb);
   void append(block::IoQueue& q, uint64_t zone_sector, const WriteData& data, WriteCallback cb);

@@ -160,4 +160,12 @@ std::string ZoneGeometry::summary() const {
               : std::string());
 }
 
+ZoneStatus ZoneGeometry::check_range(uint64_t sector, uint64_t bytes) const {
+  if (bytes % logical_block_size() || sector % lba_sectors()) return ZoneStatus::kMisaligned;
+  if (sector >= device_sectors_ || bytes / kSectorSize > device_sectors_ - sector) {
+    return ZoneStatus::kOutOfRange;
+  }
+  return ZoneStatus::kOk;
+}
+
 }  // namespace zvmm::zoned

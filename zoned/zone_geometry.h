@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "zoned/zone_status.h"
 #include "zoned/zone_types.h"
 
 namespace zvmm::zoned {
@@ -41,6 +42,9 @@ class ZoneGeometry {
   uint64_t max_append_sectors() const { return max_append_sectors_; }
   uint32_t logical_block_size() const { return config_.logical_block_size; }
   uint64_t lba_sectors() const { return config_.logical_block_size / kSectorSize; }
+  // A request of `bytes` at `sector`: kMisaligned unless both are multiples of
+  // the logical block, kOutOfRange unless it lies inside the device.
+  ZoneStatus check_range(uint64_t sector, uint64_t bytes) const;
 
   uint32_t zone_index(uint64_t sector) const { return static_cast<uint32_t>(sector >> zone_shift_); }
   uint64_t zone_start(uint32_t zone) const { return uint64_t{zone} << zone_shift_; }

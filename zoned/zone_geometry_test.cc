@@ -27,6 +27,21 @@ TEST(ZoneGeometry, DerivesZonesInSectors) {
   EXPECT_EQ(g.max_append_sectors(), 2048u);
 }
 
+TEST(ZoneGeometry, ChecksRequestRanges) {
+  auto c = base();
+  c.logical_block_size = 4096;
+  auto g = ZoneGeometry::from_config(c);
+  const uint64_t end = g.device_sectors();
+  EXPECT_EQ(g.check_range(0, 4096), ZoneStatus::kOk);
+  EXPECT_EQ(g.check_range(end - 8, 4096), ZoneStatus::kOk);
+  EXPECT_EQ(g.check_range(8, 0), ZoneStatus::kOk);
+  EXPECT_EQ(g.check_range(4, 4096), ZoneStatus::kMisaligned);   // sector not on a block
+  EXPECT_EQ(g.check_range(8, 512), ZoneStatus::kMisaligned);    // length not whole blocks
+  EXPECT_EQ(g.check_range(end, 0), ZoneStatus::kOutOfRange);
+  EXPECT_EQ(g.check_range(end - 8, 8192), ZoneStatus::kOutOfRange);
+  EXPECT_EQ(g.check_range(8, ~uint64_t{0} - 4095), ZoneStatus::kOutOfRange);  // no overflow
+}
+
 TEST(ZoneGeometry, SmallerLastZone) {
   auto c = base();
   c.device_bytes += 16ull << 20;
