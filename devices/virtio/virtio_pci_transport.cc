@@ -143,15 +143,19 @@ void VirtioPciTransport::read_bar(uint8_t bar, uint64_t offset, std::span<uint8_
     common_read(offset - L::kCommonCfg, data);
   } else if (offset == L::kIsr && !data.empty()) {
     data[0] = isr_.exchange(0);  // read-to-clear
-  } else if (offset >= L::kDeviceCfg && offset < L::kDeviceCfg + L::kDeviceCfgMax) {
-    const uint64_t rel = offset - L::kDeviceCfg;
-    const uint32_t size = device_->config_size();
-    if (rel < size) {
-      const size_t n = std::min<uint64_t>(data.size(), size - rel);
-      std::lock_guard lock(mu_);
-      device_->read_config(static_cast<uint32_t>(rel), data.first(n));
-    }
+  } else if (auto r = device_config_range(offset, data.size())) {
+    std::lock_guard lock(mu_);
+    device_->read_config(r->first, data.first(r->second));
   }
+}
+
+std::optional<std::pair<uint32_t, size_t>> VirtioPciTransport::device_config_range(uint64_t offset,
+                                                                                   size_t len) const {
+  if (offset < L::kDeviceCfg || offset >= L::kDeviceCfg + L::kDeviceCfgMax) return std::nullopt;
+  const uint64_t rel = offset - L::kDeviceCfg;
+  const uint32_t size = device_->config_size();
+  if (rel >= size) return std::nullopt;
+  return std::make_pair(static_cast<uint32_t>(rel), static_cast<size_t>(std::min<uint64_t>(len, size - rel)));
 }
 
 void VirtioPciTransport::write_bar(uint8_t bar, uint64_t offset, std::span<const uint8_t> data) {
@@ -160,12 +164,9 @@ void VirtioPciTransport::write_bar(uint8_t bar, uint64_t offset, std::span<const
   if (offset < L::kCommonCfg + L::kCommonCfgSize) {
     common_write(offset - L::kCommonCfg, data);
   } else if (offset >= L::kDeviceCfg && offset < L::kDeviceCfg + L::kDeviceCfgMax) {
-    const uint64_t rel = offset - L::kDeviceCfg;
-    const uint32_t size = device_->config_size();
-    if (rel < size) {
-      const size_t n = std::min<uint64_t>(data.size(), size - rel);
+    if (auto r = device_config_range(offset, data.size())) {
       std::lock_guard lock(mu_);
-      device_->write_config(static_cast<uint32_t>(rel), data.first(n));
+      device_->write_config(r->first, data.first(r->second));
     }
   } else if (offset >= L::kNotify && offset < L::kNotify + L::kNotifyMax) {
     // A doorbell that arrived as a plain MMIO exit (no ioeventfd registered).

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "devices/interrupt.h"
@@ -77,6 +78,9 @@ class VirtioPciTransport final : public PciDevice, private VirtioInterrupt {
 
   void common_read(uint64_t offset, std::span<uint8_t> data);
   void common_write(uint64_t offset, std::span<const uint8_t> data);
+  // The part of an access at BAR `offset` of `len` bytes that falls in the
+  // device's config space: {offset in the config, bytes}; nullopt outside it.
+  std::optional<std::pair<uint32_t, size_t>> device_config_range(uint64_t offset, size_t len) const;
   void snapshot_common(std::span<uint8_t> regs) const;  // caller holds mu_
   void apply_common_field(uint16_t field, uint64_t value);  // caller holds mu_
   void write_status(uint8_t value);                         // caller holds mu_

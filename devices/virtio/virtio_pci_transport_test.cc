@@ -27,6 +27,9 @@ class FakeDevice final : public VirtioDevice {
   void read_config(uint32_t offset, std::span<uint8_t> data) const override {
     for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(0x10 + offset + i);
   }
+  void write_config(uint32_t offset, std::span<const uint8_t> data) override {
+    config_writes.push_back({offset, data.size()});
+  }
   void activate(const GuestMemory&, uint64_t f, std::vector<ActiveQueue> queues,
                 VirtioInterrupt& i) override {
     ++activations;
@@ -44,6 +47,7 @@ class FakeDevice final : public VirtioDevice {
   int activations = 0, resets = 0;
   uint64_t features_seen = 0;
   std::vector<std::pair<uint16_t, uint16_t>> active;  // (index, size)
+  std::vector<std::pair<uint32_t, size_t>> config_writes;  // (offset, bytes)
   VirtioInterrupt* irq = nullptr;
 };
 
@@ -323,6 +327,11 @@ TEST_F(TransportTest, ConfigGenerationAndDeviceConfig) {
   EXPECT_EQ(r(L::kDeviceCfg, 4), 0x13121110u);
   EXPECT_EQ(r(L::kDeviceCfg + 6, 4), 0x1716u);  // clipped at config_size
   EXPECT_EQ(r(L::kDeviceCfg + 64, 4), 0u);
+  // Writes reach the device clipped the same way; beyond it they are dropped.
+  w(L::kDeviceCfg + 2, 0x11223344, 4);
+  w(L::kDeviceCfg + 6, 0x11223344, 4);
+  w(L::kDeviceCfg + 64, 0x11223344, 4);
+  EXPECT_EQ(device_->config_writes, (std::vector<std::pair<uint32_t, size_t>>{{2, 4}, {6, 2}}));
 }
 
 TEST_F(TransportTest, IoeventfdsFollowTheBar) {
