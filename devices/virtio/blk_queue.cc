@@ -280,18 +280,22 @@ void BlkQueue::handle(Request& r) {
   }
 }
 
+bool BlkQueue::map_guest_segments(Request& r, bool writable, uint64_t offset, uint64_t len) {
+  if (!ctx_.device.scatter_gather()) return false;
+  r.iov.clear();
+  if (writable) r.chain.writable_iovecs(offset, len, r.iov);
+  else r.chain.readable_iovecs(offset, len, r.iov);
+  r.vectored = r.iov.size() <= kMaxDataSegments;  // else the bounce buffer
+  return r.vectored;
+}
+
 bool BlkQueue::prepare_out_data(Request& r, uint64_t offset, uint64_t len) {
   if (len == 0 || len > ctx_.config.max_request_bytes()) return false;
   if (auto span = r.chain.readable_span(offset, len)) {
     r.data = *span;
     return true;
   }
-  if (ctx_.device.scatter_gather()) {  // the guest's pages as they are
-    r.iov.clear();
-    r.chain.readable_iovecs(offset, len, r.iov);
-    r.vectored = r.iov.size() <= kMaxDataSegments;  // else the bounce buffer
-    if (r.vectored) return true;
-  }
+  if (map_guest_segments(r, false, offset, len)) return true;
   r.bounce.resize(len);
   r.chain.read(offset, r.bounce);
   r.data = r.bounce;
@@ -311,13 +315,8 @@ void BlkQueue::start_read(Request& r) {
     r.data = *span;
     return ctx_.device.submit_read(*io_, r.sector, r.data, std::move(cb));
   }
-  if (ctx_.device.scatter_gather()) {
-    r.iov.clear();
-    r.chain.writable_iovecs(0, len, r.iov);
-    if (r.iov.size() <= kMaxDataSegments) {  // straight into the guest's pages
-      r.vectored = true;
-      return ctx_.device.submit_readv(*io_, r.sector, r.iov, std::move(cb));
-    }
+  if (map_guest_segments(r, true, 0, len)) {  // straight into the guest's pages
+    return ctx_.device.submit_readv(*io_, r.sector, r.iov, std::move(cb));
   }
   r.bounce.resize(len);  // copied to the chain in finish()
   r.data = r.bounce;

@@ -86,6 +86,9 @@ class BlkQueue {
   void report_zones(Request& r);
   void discard_or_write_zeroes(Request& r);
   bool prepare_out_data(Request& r, uint64_t offset, uint64_t len);
+  // For a scatter-gather device: bytes [offset, offset + len) of the chain's
+  // device-readable (or `writable`) part as r.iov; false means bounce instead.
+  bool map_guest_segments(Request& r, bool writable, uint64_t offset, uint64_t len);
   bool negotiated(unsigned feature) const;
 
   const BlkContext& ctx_;

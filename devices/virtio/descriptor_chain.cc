@@ -127,6 +127,13 @@ size_t copy_segments(const std::vector<std::span<uint8_t>>& segs, uint64_t offse
   return done;
 }
 
+void append_iovecs(const std::vector<std::span<uint8_t>>& segs, uint64_t offset, uint64_t len,
+                   std::vector<iovec>& out) {
+  copy_segments<uint8_t>(segs, offset, len, [&](std::span<uint8_t> seg, size_t) {
+    out.push_back({seg.data(), seg.size()});
+  });
+}
+
 std::optional<std::span<uint8_t>> find_span(const std::vector<std::span<uint8_t>>& segs,
                                             uint64_t offset, uint64_t len) {
   for (const auto& s : segs) {
@@ -175,15 +182,11 @@ std::optional<std::span<uint8_t>> DescriptorChain::writable_span(uint64_t offset
 }
 
 void DescriptorChain::readable_iovecs(uint64_t offset, uint64_t len, std::vector<iovec>& out) const {
-  copy_segments<uint8_t>(readable_, offset, len, [&](std::span<uint8_t> seg, size_t) {
-    out.push_back({seg.data(), seg.size()});
-  });
+  append_iovecs(readable_, offset, len, out);
 }
 
 void DescriptorChain::writable_iovecs(uint64_t offset, uint64_t len, std::vector<iovec>& out) const {
-  copy_segments<uint8_t>(writable_, offset, len, [&](std::span<uint8_t> seg, size_t) {
-    out.push_back({seg.data(), seg.size()});
-  });
+  append_iovecs(writable_, offset, len, out);
 }
 
 std::optional<ChainError> parse_descriptor_chain(const GuestMemory& mem,
