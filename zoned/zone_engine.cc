@@ -97,14 +97,28 @@ ZoneEngine::ZoneEngine(ZoneGeometry geometry, block::BlockBackend& data, uint64_
     if (p.cond == ZoneCondition::kEmpty) p.wp_offset = 0;
     if (p.cond == ZoneCondition::kFull) p.wp_offset = cap;
     zone.wp = zone.reserved = start + p.wp_offset;
-    if (is_open(zone.cond)) ++open_;
+    // Opening the image is a power-on: no zone stays open (see power_on_close()).
+    if (is_open(zone.cond)) {
+      zone.cond = p.wp_offset == 0 ? ZoneCondition::kEmpty : ZoneCondition::kClosed;
+      persist(z, zone);
+    }
     if (is_active(zone.cond)) ++active_;
-    if (zone.cond == ZoneCondition::kImplicitOpen) implicit_open_.insert(z);
   }
-  if ((geometry_.max_open() && open_ > geometry_.max_open()) ||
-      (geometry_.max_active() && active_ > geometry_.max_active())) {
-    throw std::runtime_error("stored zone state has " + std::to_string(open_) + " open and " +
-                             std::to_string(active_) + " active zones, above the limits");
+  if (geometry_.max_active() && active_ > geometry_.max_active()) {
+    throw std::runtime_error("stored zone state has " + std::to_string(active_) +
+                             " active zones, above the limit of " +
+                             std::to_string(geometry_.max_active()));
+  }
+}
+
+void ZoneEngine::power_on_close() {
+  for (uint32_t z = geometry_.nr_conventional(); z < geometry_.nr_zones(); ++z) {
+    Zone& zone = zones_[z];
+    std::lock_guard lock(zone.mu);
+    if (!is_open(zone.cond)) continue;
+    change_condition(z, zone, zone.reserved == geometry_.zone_start(z) ? ZoneCondition::kEmpty
+                                                                       : ZoneCondition::kClosed);
+    persist(z, zone);
   }
 }
 
@@ -168,15 +182,34 @@ ResourceCounts ZoneEngine::resource_counts() const {
 
 // ---- condition changes and resources ----
 
-bool ZoneEngine::auto_close_one(uint32_t except) {
-  for (uint32_t y : implicit_open_) {
-    if (y == except) continue;
+bool ZoneEngine::auto_close_one(uint32_t except, bool need_empty,
+                                std::unique_lock<std::mutex>& res) {
+  std::vector<uint32_t> passed;  // IMP_OPEN zones with data, when need_empty
+  for (;;) {
+    auto it = std::find_if(implicit_open_.begin(), implicit_open_.end(), [&](uint32_t y) {
+      return y != except && std::find(passed.begin(), passed.end(), y) == passed.end();
+    });
+    if (it == implicit_open_.end()) return false;
+    const uint32_t y = *it;
     Zone& victim = zones_[y];
     std::unique_lock lock(victim.mu, std::try_to_lock);
-    if (!lock.owns_lock() || !victim.inflight.empty() || victim.cond != ZoneCondition::kImplicitOpen) {
+    if (!lock.owns_lock()) {
+      // Busy (a read, a completion, a write reserving its range): wait for it
+      // without holding resource_mu_, whose holders may need the victim's lock
+      // next. No deadlock: the caller's zone is not IMP_OPEN, so nobody waits
+      // for it as a victim, and nobody waits for a zone lock holding
+      // resource_mu_. Then look again: the victim may have changed meanwhile.
+      res.unlock();
+      lock.lock();
+      res.lock();
+      if (victim.cond != ZoneCondition::kImplicitOpen) continue;
+    }
+    // Writes in flight may be closed over: they complete into the CLOSED zone.
+    const bool empty = victim.reserved == geometry_.zone_start(y);
+    if (need_empty && !empty) {
+      passed.push_back(y);
       continue;
     }
-    const bool empty = victim.wp == geometry_.zone_start(y);
     victim.cond = empty ? ZoneCondition::kEmpty : ZoneCondition::kClosed;
     --open_;
     if (empty) --active_;
@@ -184,7 +217,6 @@ bool ZoneEngine::auto_close_one(uint32_t except) {
     persist(y, victim);
     return true;
   }
-  return false;
 }
 
 ZoneStatus ZoneEngine::change_condition(uint32_t z, Zone& zone, ZoneCondition to) {
@@ -192,11 +224,22 @@ ZoneStatus ZoneEngine::change_condition(uint32_t z, Zone& zone, ZoneCondition to
   if (from == to) return ZoneStatus::kOk;
   const int d_open = int{is_open(to)} - int{is_open(from)};
   const int d_active = int{is_active(to)} - int{is_active(from)};
-  std::lock_guard lock(resource_mu_);
+  std::unique_lock res(resource_mu_);
   const uint32_t max_active = geometry_.max_active(), max_open = geometry_.max_open();
-  if (d_active > 0 && max_active && active_ >= max_active) return ZoneStatus::kActiveResource;
-  if (d_open > 0 && max_open && open_ >= max_open && !auto_close_one(z)) {
-    return ZoneStatus::kOpenResource;
+  // auto_close_one may drop resource_mu_ while it waits for a victim, so the
+  // limits are checked again after each close.
+  for (;;) {
+    if (d_active > 0 && max_active && active_ >= max_active) {
+      // Only an IMP_OPEN zone with no data can give an active slot back (it
+      // becomes EMPTY); EXP_OPEN and CLOSED zones keep theirs.
+      if (!auto_close_one(z, /*need_empty=*/true, res)) return ZoneStatus::kActiveResource;
+      continue;
+    }
+    if (d_open > 0 && max_open && open_ >= max_open) {
+      if (!auto_close_one(z, /*need_empty=*/false, res)) return ZoneStatus::kOpenResource;
+      continue;
+    }
+    break;
   }
   open_ = static_cast<uint32_t>(static_cast<int>(open_) + d_open);
   active_ = static_cast<uint32_t>(static_cast<int>(active_) + d_active);
@@ -429,8 +472,11 @@ void ZoneEngine::complete_write(uint32_t z, uint32_t id, int64_t result) {
     it->done = true;
     it->status = result < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk;
     const bool host_aware = geometry_.zone_type(z) == ZoneType::kSequentialWritePreferred;
-    // A host-aware zone that turned FULL under a random write still took it.
-    const bool writable = is_open(zone.cond) || (host_aware && zone.cond == ZoneCondition::kFull);
+    // Writes reserved before an auto-close complete into the CLOSED zone, as
+    // on a device; a host-aware zone that turned FULL under a random write
+    // still took it. READONLY/OFFLINE (injected faults) take nothing more.
+    const bool writable = is_open(zone.cond) || zone.cond == ZoneCondition::kClosed ||
+                          (host_aware && zone.cond == ZoneCondition::kFull);
     auto publish = [&](PendingWrite& w) {
       ZoneStatus st = w.status;
       if (st == ZoneStatus::kOk && writable && !zone.failed) {
@@ -454,14 +500,18 @@ void ZoneEngine::complete_write(uint32_t z, uint32_t id, int64_t result) {
         zone.wp == geometry_.zone_start(z) + geometry_.zone_capacity(z)) {
       change_condition(z, zone, ZoneCondition::kFull);  // releases resources, cannot fail
     }
-    persist(z, zone);  // before any completion is reported
     if (zone.inflight.empty()) {
       if (zone.failed) {
         zone.reserved = zone.wp;
         zone.failed = false;
       }
+      // Closed over writes that all failed: no data, so EMPTY (as a close would).
+      if (zone.cond == ZoneCondition::kClosed && zone.wp == geometry_.zone_start(z)) {
+        change_condition(z, zone, ZoneCondition::kEmpty);  // releases resources
+      }
       parked.swap(zone.parked);
     }
+    persist(z, zone);  // before any completion is reported
   }
   ready.for_each([own_queue](Ready& r) {
     if (r.q == own_queue) {

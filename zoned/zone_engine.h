@@ -90,6 +90,15 @@ class ZoneEngine {
 
   ResourceCounts resource_counts() const;
 
+  // Power-on / controller reset of the zoned device: every open zone (IMP_OPEN
+  // or EXP_OPEN) becomes CLOSED, or EMPTY if nothing was written to it; write
+  // pointers and data stay and the open count drops to zero. ZBC-2 (zone
+  // conditions after power on) and NVMe ZNS (controller level reset: ZSIO/ZSEO
+  // -> ZSC); see docs/zoned-model.md "Restart". The constructor applies it to
+  // the stored state; an NVMe controller reset calls it once its queues are
+  // quiesced (writes still in flight complete into the CLOSED zone).
+  void power_on_close();
+
  private:
   struct Zone;
   struct PendingWrite;
@@ -118,10 +127,18 @@ class ZoneEngine {
                          block::IoCallback cb);
   void complete_write(uint32_t z, uint32_t id, int64_t result);
   ZoneStatus execute_zone_op(uint32_t z, Zone& zone, ZoneOp op);
-  // Changes the zone's condition with open/active accounting; may auto-close
-  // another IMP_OPEN zone. Caller holds zone.mu.
+  // Changes the zone's condition with open/active accounting. When a limit is
+  // reached it first auto-closes an IMP_OPEN zone (see auto_close_one); only
+  // when none can be closed does it fail with kOpenResource / kActiveResource.
+  // Caller holds zone.mu (and no other zone lock).
   ZoneStatus change_condition(uint32_t z, Zone& zone, ZoneCondition to);
-  bool auto_close_one(uint32_t except);  // caller holds resource_mu_
+  // Closes the lowest-numbered IMP_OPEN zone other than `except`, writes in
+  // flight or not (it becomes EMPTY if nothing is written or reserved in it,
+  // else CLOSED); with need_empty only such a data-less zone qualifies (to free
+  // an active slot). Waits for a busy victim's lock with `res` (resource_mu_)
+  // released, so the caller must re-check the counters. Returns false if no
+  // zone qualifies.
+  bool auto_close_one(uint32_t except, bool need_empty, std::unique_lock<std::mutex>& res);
   void persist(uint32_t z, const Zone& zone);
   ZoneDescriptor describe(uint32_t z, const Zone& zone) const;
   uint64_t visible_end(uint32_t z, const Zone& zone) const;

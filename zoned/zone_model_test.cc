@@ -38,7 +38,17 @@ struct RefDevice {
   }
   // Acquire resources for `i` moving to an open condition.
   S acquire(uint32_t i, bool need_active) {
-    if (need_active && max_active && count(is_active) >= max_active) return S::kActiveResource;
+    if (need_active && max_active && count(is_active) >= max_active) {
+      // Only an IMP_OPEN zone with no data can give an active slot back: closing
+      // it makes it EMPTY (and frees its open slot too).
+      for (uint32_t j = kConv; j < kZones; ++j) {
+        if (j != i && z[j].cond == C::kImplicitOpen && z[j].wp == 0) {
+          z[j].cond = C::kEmpty;
+          return S::kOk;
+        }
+      }
+      return S::kActiveResource;
+    }
     if (max_open && count(is_open) >= max_open) {
       // Auto-close the lowest-numbered IMP_OPEN zone (engine's documented policy).
       for (uint32_t j = kConv; j < kZones; ++j) {

@@ -95,11 +95,12 @@ TEST(OpenZonedDevice, CreatesThenKeepsZonesAndRefusesOtherGeometry) {
     ZoneReport r = dev->report_zones(0, ZoneFilter::kAll, zones);
     ASSERT_EQ(r.status, S::kOk);
     ASSERT_EQ(r.count, 16u);
-    EXPECT_EQ(zones[1].cond, C::kImplicitOpen);
+    // Reopening is a power cycle: the open zones come back CLOSED.
+    EXPECT_EQ(zones[1].cond, C::kClosed);
     EXPECT_EQ(zones[1].wp, kZs + 8);
-    EXPECT_EQ(zones[2].cond, C::kImplicitOpen);
+    EXPECT_EQ(zones[2].cond, C::kClosed);
     EXPECT_EQ(zones[3].cond, C::kFull);
-    r = dev->report_zones(0, ZoneFilter::kImplicitOpen, zones);
+    r = dev->report_zones(0, ZoneFilter::kClosed, zones);
     EXPECT_EQ(r.count, 2u);
     EXPECT_EQ(dev->report_zones(16 * kZs, ZoneFilter::kAll, zones).status, S::kOutOfRange);
   }

@@ -32,6 +32,8 @@ std::string fresh(const std::string& name) {
   return p;
 }
 
+// Reopening is a power cycle: open zones come back CLOSED (EMPTY without data),
+// every other condition, write pointer and byte is kept.
 TEST(ZonedImage, RestartSeesSameZonesAndData) {
   const std::string path = fresh("roundtrip.img");
   const uint64_t zs = 2048;  // sectors per zone
@@ -47,6 +49,7 @@ TEST(ZonedImage, RestartSeesSameZonesAndData) {
     ASSERT_EQ(c.close(3 * zs), S::kOk);                                 // CLOSED
     ASSERT_EQ(c.write(4 * zs, pattern(4 * zs, 4096)), S::kOk);
     ASSERT_EQ(c.finish(4 * zs), S::kOk);                                // FULL
+    ASSERT_EQ(c.open(7 * zs), S::kOk);                                  // EXP_OPEN, no data
     ASSERT_EQ(image->engine().inject_condition(5 * zs, C::kReadOnly), S::kOk);
     ASSERT_EQ(image->engine().inject_condition(6 * zs, C::kOffline), S::kOk);
     ASSERT_EQ(c.flush(), S::kOk);
@@ -55,22 +58,25 @@ TEST(ZonedImage, RestartSeesSameZonesAndData) {
   auto image = ZonedImage::open(path, geometry());
   std::vector<ZoneDescriptor> after(32);
   ASSERT_EQ(image->engine().report_zones(0, ZoneFilter::kAll, after), 32u);
+  ASSERT_EQ(before[1].cond, C::kImplicitOpen);
+  ASSERT_EQ(before[2].cond, C::kExplicitOpen);
+  ASSERT_EQ(before[7].cond, C::kExplicitOpen);
   for (size_t i = 0; i < 32; ++i) {
-    EXPECT_EQ(after[i].cond, before[i].cond) << "zone " << i;
+    const C want = i == 1 || i == 2 ? C::kClosed : i == 7 ? C::kEmpty : before[i].cond;
+    EXPECT_EQ(after[i].cond, want) << "zone " << i;
     EXPECT_EQ(after[i].wp, before[i].wp) << "zone " << i;
   }
-  EXPECT_EQ(after[1].cond, C::kImplicitOpen);
-  EXPECT_EQ(after[2].cond, C::kExplicitOpen);
-  EXPECT_EQ(image->engine().resource_counts().open, 2u);
-  EXPECT_EQ(image->engine().resource_counts().active, 3u);
+  EXPECT_EQ(image->engine().resource_counts().open, 0u);
+  EXPECT_EQ(image->engine().resource_counts().active, 3u);  // zones 1, 2, 3: CLOSED
   SyncZoneClient c(image->engine(), image->backend().create_queue(16));
   std::vector<uint8_t> buf(8192);
   ASSERT_EQ(c.read(0, buf), S::kOk);
   EXPECT_EQ(testing::first_mismatch(buf, 0), -1);
   ASSERT_EQ(c.read(zs, buf), S::kOk);
   EXPECT_EQ(testing::first_mismatch(buf, zs), -1);
-  // Writing continues at the restored wp.
+  // Writing continues at the restored wp (the CLOSED zone opens implicitly).
   EXPECT_EQ(c.write(zs + 16, pattern(zs + 16, 4096)), S::kOk);
+  EXPECT_EQ(image->engine().zone(1).cond, C::kImplicitOpen);
   EXPECT_EQ(c.write(zs + 8, pattern(zs + 8, 4096)), S::kUnalignedWrite);
 }
 
