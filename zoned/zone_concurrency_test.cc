@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <random>
 #include <thread>
@@ -149,6 +150,95 @@ TEST(ZoneConcurrency, ConcurrentAppendsAreDisjointWithoutHoles) {
     EXPECT_LE(active, 8u);
     for (uint64_t s : shared) ASSERT_EQ(c.reset(s), S::kOk);
   }
+}
+
+// Issue 9: writers on several queues, each keeping several writes in flight, over
+// more zones than max-open, while readers take the zone locks and one thread
+// keeps at most max-open - 1 zones explicitly open. An IMP_OPEN zone can always
+// be closed (writes in flight or a busy lock do not protect it), so no write
+// and no explicit open may fail with a resource error. Data is checked after.
+TEST(ZoneConcurrency, WritersOverMoreZonesThanMaxOpenNeverHitTheOpenLimit) {
+  ZoneGeometryConfig cfg;
+  cfg.device_bytes = 32 * kZoneSectors * 512;
+  cfg.zone_size_bytes = kZoneSectors * 512;
+  cfg.zone_capacity_bytes = kCapSectors * 512;
+  cfg.nr_conventional = 1;
+  cfg.max_open = 3;
+  testing::EngineFixture f(cfg, "many_writers.img");
+  constexpr uint32_t kWriters = 3, kZonesPerWriter = 6, kDepth = 4;
+  constexpr size_t kBytes = 8192;
+  const uint32_t kOpenZones[] = {30, 31};  // max_open - 1, opened and closed by one thread
+  std::atomic<bool> stop{false};
+  std::atomic<uint32_t> resource_errors{0};
+  std::vector<std::thread> others;
+  for (uint32_t r = 0; r < 2; ++r) {
+    others.emplace_back([&, r] {  // readers of the writers' zones: hold zone locks often
+      SyncZoneClient c(*f.engine, f.file->create_queue(4));
+      std::vector<uint8_t> buf(4096);
+      std::mt19937 rng(r);
+      while (!stop.load()) ASSERT_EQ(c.read((1 + rng() % (kWriters * kZonesPerWriter)) * kZoneSectors, buf), S::kOk);
+    });
+  }
+  others.emplace_back([&] {
+    SyncZoneClient c(*f.engine, f.file->create_queue(4));
+    std::mt19937 rng(7);
+    while (!stop.load()) {
+      const uint64_t z = kOpenZones[rng() % 2] * kZoneSectors;
+      const S st = rng() % 2 ? c.open(z) : c.close(z);
+      if (st == S::kOpenResource || st == S::kActiveResource) ++resource_errors;
+      ASSERT_TRUE(st == S::kOk || st == S::kInvalidTransition || st == S::kOpenResource) << to_string(st);
+    }
+  });
+  std::vector<std::thread> writers;
+  for (uint32_t w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto q = f.file->create_queue(kDepth * 2);
+      std::mt19937 rng(100 + w);
+      std::vector<uint64_t> next(kZonesPerWriter);  // next sector to write per zone
+      for (uint32_t i = 0; i < kZonesPerWriter; ++i) next[i] = (1 + w * kZonesPerWriter + i) * kZoneSectors;
+      std::deque<std::vector<uint8_t>> bufs;
+      uint32_t in_flight = 0, full = 0;
+      std::vector<bool> is_full(kZonesPerWriter, false);
+      while (full < kZonesPerWriter || in_flight > 0) {
+        while (full < kZonesPerWriter && in_flight < kDepth) {
+          const uint32_t i = static_cast<uint32_t>(rng() % kZonesPerWriter);
+          if (is_full[i]) continue;
+          const uint64_t sector = next[i];
+          next[i] += kBytes / 512;
+          if (next[i] % kZoneSectors == kCapSectors) is_full[i] = true, ++full;
+          bufs.push_back(testing::pattern(sector, kBytes, w + 1));
+          ++in_flight;
+          f.engine->submit_write(*q, sector, bufs.back(), [&, sector](S st, uint64_t) {
+            --in_flight;
+            if (st == S::kOpenResource || st == S::kActiveResource) ++resource_errors;
+            EXPECT_EQ(st, S::kOk) << "write at " << sector;
+          });
+        }
+        q->wait_completions();
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  stop = true;
+  for (auto& t : others) t.join();
+  EXPECT_EQ(resource_errors.load(), 0u);
+  SyncZoneClient c(*f.engine, f.file->create_queue(4));
+  std::vector<uint8_t> buf(kCapSectors * 512);
+  for (uint32_t w = 0; w < kWriters; ++w) {
+    for (uint32_t i = 0; i < kZonesPerWriter; ++i) {
+      const uint32_t z = 1 + w * kZonesPerWriter + i;
+      EXPECT_EQ(f.engine->zone(z).cond, ZoneCondition::kFull) << "zone " << z;
+      ASSERT_EQ(c.read(z * kZoneSectors, buf), S::kOk);
+      EXPECT_EQ(testing::first_mismatch(buf, z * kZoneSectors, w + 1), -1) << "zone " << z;
+    }
+  }
+  auto counts = f.engine->resource_counts();
+  std::vector<ZoneDescriptor> zones(32);
+  ASSERT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, zones), 32u);
+  uint32_t open = 0, active = 0;
+  for (auto& d : zones) open += is_open(d.cond), active += is_active(d.cond);
+  EXPECT_EQ(counts.open, open);
+  EXPECT_EQ(counts.active, active);
 }
 
 }  // namespace

@@ -347,6 +347,112 @@ TEST(ZoneEngine, AutoClosesAnImplicitlyOpenZone) {
   EXPECT_EQ(testing::first_mismatch(buf, zs(3)), -1);
 }
 
+// Issue 9: one batch of three writes to three empty zones with max-open 2 (as a
+// virtio worker submits a whole ring before any completion). The first zone has
+// a write in flight when the third needs its slot: it is closed anyway, and
+// that write completes into the CLOSED zone.
+TEST(ZoneEngine, AutoClosesAZoneWithAWriteInFlight) {
+  EngineFixture f(limits(2, 0));
+  auto q = f.file->create_queue(8);
+  std::vector<std::vector<uint8_t>> bufs;
+  for (uint32_t z : {4u, 5u, 6u}) bufs.push_back(pattern(zs(z), 4096));
+  std::vector<S> st(3, S::kIoError);
+  int done = 0;
+  for (uint32_t i = 0; i < 3; ++i) {
+    f.engine->submit_write(*q, zs(4 + i), bufs[i], [&, i](S s, uint64_t) {
+      st[i] = s;
+      ++done;
+    });
+  }
+  // Before any completion: zone 4 is closed with its write still in flight.
+  EXPECT_EQ(f.engine->zone(4).cond, C::kClosed);
+  EXPECT_EQ(f.engine->zone(4).wp, zs(4));
+  EXPECT_EQ(f.engine->resource_counts().open, 2u);
+  while (done < 3) q->wait_completions();
+  EXPECT_EQ(st, (std::vector<S>{S::kOk, S::kOk, S::kOk}));
+  EXPECT_EQ(f.engine->zone(4).cond, C::kClosed);
+  EXPECT_EQ(f.engine->zone(4).wp, zs(4) + 8);
+  EXPECT_EQ(f.engine->zone(5).cond, C::kImplicitOpen);
+  EXPECT_EQ(f.engine->zone(6).cond, C::kImplicitOpen);
+  EXPECT_EQ(f.engine->resource_counts().open, 2u);
+  EXPECT_EQ(f.engine->resource_counts().active, 3u);
+  auto c = f.client();
+  std::vector<uint8_t> buf(4096);
+  for (uint32_t z : {4u, 5u, 6u}) {
+    ASSERT_EQ(c.read(zs(z), buf), S::kOk);
+    EXPECT_EQ(testing::first_mismatch(buf, zs(z)), -1) << "zone " << z;
+  }
+}
+
+// A write that fills a zone closed over it makes the zone FULL (and frees its
+// active slot).
+TEST(ZoneEngine, WriteInFlightFillsAnAutoClosedZone) {
+  EngineFixture f(limits(1, 2));
+  auto q = f.file->create_queue(8);
+  auto fill = pattern(zs(3), kCap * 512), small = pattern(zs(4), 4096);
+  int done = 0;
+  f.engine->submit_write(*q, zs(3), fill, [&](S s, uint64_t) { EXPECT_EQ(s, S::kOk); ++done; });
+  f.engine->submit_write(*q, zs(4), small, [&](S s, uint64_t) { EXPECT_EQ(s, S::kOk); ++done; });
+  EXPECT_EQ(f.engine->zone(3).cond, C::kClosed);
+  while (done < 2) q->wait_completions();
+  EXPECT_EQ(f.engine->zone(3).cond, C::kFull);
+  EXPECT_EQ(f.engine->resource_counts().open, 1u);
+  EXPECT_EQ(f.engine->resource_counts().active, 1u);
+}
+
+// A zone closed over writes that all fail holds no data: it ends EMPTY, not CLOSED.
+TEST(ZoneEngine, AutoClosedZoneWhoseWritesFailEndsEmpty) {
+  auto cfg = limits(1, 0);
+  auto geometry = ZoneGeometry::from_config(cfg);
+  auto file = block::FileBackend::create(testing::temp_path("closed_failed.img"), cfg.device_bytes);
+  testing::FaultyBackend faulty(*file);
+  VolatileZoneStateStore store(geometry.nr_zones());
+  ZoneEngine engine(geometry, faulty, 0, store);
+  auto q = faulty.create_queue(8);
+  faulty.fail_writes(zs(3) * 512, zs(4) * 512);
+  auto a = pattern(zs(3), 4096), b = pattern(zs(4), 4096);
+  std::vector<S> st;
+  engine.submit_write(*q, zs(3), a, [&](S s, uint64_t) { st.push_back(s); });
+  engine.submit_write(*q, zs(4), b, [&](S s, uint64_t) { st.push_back(s); });
+  EXPECT_EQ(engine.zone(3).cond, C::kClosed);
+  while (st.size() < 2) q->wait_completions();
+  EXPECT_EQ(st, (std::vector<S>{S::kIoError, S::kOk}));
+  EXPECT_EQ(engine.zone(3).cond, C::kEmpty);
+  EXPECT_EQ(engine.zone(3).wp, zs(3));
+  EXPECT_EQ(engine.resource_counts().open, 1u);
+  EXPECT_EQ(engine.resource_counts().active, 1u);
+}
+
+// At the active limit, an IMP_OPEN zone without data (its only write failed)
+// is closed to EMPTY to make room, instead of an active-resource error.
+TEST(ZoneEngine, ActiveLimitClosesAnImplicitlyOpenZoneWithoutData) {
+  auto cfg = limits(2, 2);
+  auto geometry = ZoneGeometry::from_config(cfg);
+  auto file = block::FileBackend::create(testing::temp_path("active_empty.img"), cfg.device_bytes);
+  testing::FaultyBackend faulty(*file);
+  VolatileZoneStateStore store(geometry.nr_zones());
+  ZoneEngine engine(geometry, faulty, 0, store);
+  SyncZoneClient c(engine, faulty.create_queue(8));
+  faulty.fail_writes(zs(3) * 512, zs(4) * 512);
+  EXPECT_EQ(c.write(zs(3), pattern(zs(3), 4096)), S::kIoError);
+  faulty.fail_writes(0, 0);
+  ASSERT_EQ(engine.zone(3).cond, C::kImplicitOpen);
+  ASSERT_EQ(engine.zone(3).wp, zs(3));
+  EXPECT_EQ(c.write(zs(4), pattern(zs(4), 4096)), S::kOk);
+  EXPECT_EQ(c.write(zs(5), pattern(zs(5), 4096)), S::kOk);
+  EXPECT_EQ(engine.zone(3).cond, C::kEmpty);
+  EXPECT_EQ(engine.resource_counts().active, 2u);
+  // Both remaining zones hold data: now the active limit is real.
+  EXPECT_EQ(c.write(zs(6), pattern(zs(6), 4096)), S::kActiveResource);
+  // Explicitly open zones are never auto-closed: an open error only when no
+  // IMP_OPEN zone is left to close.
+  EXPECT_EQ(c.close(zs(4)), S::kOk);
+  EXPECT_EQ(c.open(zs(7)), S::kActiveResource);
+  EXPECT_EQ(c.reset(zs(4)), S::kOk);
+  EXPECT_EQ(c.open(zs(7)), S::kOk);
+  EXPECT_EQ(c.open(zs(8)), S::kActiveResource);  // zone 5 holds data: it cannot give its slot
+}
+
 TEST(ZoneEngine, WriteFillingCapacityMakesZoneFullAndFreesResources) {
   EngineFixture f(limits(1, 1));
   auto c = f.client();
