@@ -156,7 +156,10 @@ options:
                           virtio-blk disk (repeatable). file=: an emulated
                           zoned image (zoned=hm, the default, or ha), created
                           with size= when missing (zone-size default 64M;
-                          0 limits = unlimited); an existing image keeps its
+                          0 limits = unlimited); a geometry a Linux guest
+                          would reject (size below one zone, limits above
+                          the sequential zones, ...) is refused, docs/usage.md
+                          lists the rules; an existing image keeps its
                           zones and must match any geometry given. zoned=none:
                           a plain raw file. host=: pass a host zoned block
                           device through. queues default: one per vCPU.

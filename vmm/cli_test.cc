@@ -80,6 +80,13 @@ TEST(CliTest, UsageErrors) {
   EXPECT_NE(usage_error({"--kernel", "k", "--cpus", "2x"}).find("--cpus"), std::string::npos);
   EXPECT_NE(usage_error({"--kernel", "k", "--console", "tty"}).find("--console"), std::string::npos);
   EXPECT_NE(usage_error({"--kernel", "k", "--initrd", "a,,b"}).find("empty path"), std::string::npos);
+  // A --disk geometry a Linux guest would reject is a usage error (exit 2), not a missing disk in the guest.
+  EXPECT_NE(usage_error({"--kernel", "k", "--disk", "virtio-blk,file=r.img,size=2M,zone-size=4M"})
+                .find("smaller than the zone size 4M"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--kernel", "k", "--disk", "virtio-blk,file=r.img,size=64M,zone-size=4M,max-open=17"})
+                .find("larger than the number of sequential zones (16)"),
+            std::string::npos);
 }
 
 TEST(CliTest, Sizes) {

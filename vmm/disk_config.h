@@ -7,8 +7,10 @@
 //   virtio-blk,host=/dev/DEV[,queues=N][,readonly=on|off][,kick-yield=auto|on|off]
 //
 // The CLI keys are translated to the factory's keys and parsed there; the
-// geometry is validated here too, so every inconsistency is a UsageError
-// (exit status 2) before anything is opened. docs/usage.md has the defaults.
+// geometry is validated here too (ZoneGeometry::from_config, which refuses
+// every geometry a Linux guest would reject), so every inconsistency is a
+// UsageError (exit status 2) before anything is opened. docs/usage.md has the
+// defaults and the rules.
 #pragma once
 
 #include <cstdint>

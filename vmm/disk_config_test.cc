@@ -86,8 +86,52 @@ TEST(DiskConfigTest, Errors) {
   EXPECT_NE(usage_error("virtio-blk,file=x,size=256M,zone-size=8M,zone-capacity=16M").find("larger"),
             std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,size=zz").find("size: invalid size"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,size=256M,zone-size=8M,max-open=40").find("max open zones (40)"),
+            std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,size=1G,max-open=x").find("max-open=x is not a number"),
             std::string::npos);
+}
+
+// Every geometry a Linux guest would reject is a usage error naming the rule,
+// before anything is opened (issue 9).
+TEST(DiskConfigTest, GeometriesLinuxRejects) {
+  struct Case {
+    const char* option;
+    const char* message;  // the whole message after "--disk OPTION: "
+  };
+  for (const Case& c : {
+           Case{"virtio-blk,file=runt.img,size=2M,zone-size=4M",
+                "device size 2M is smaller than the zone size 4M: a zoned disk needs at least one full zone "
+                "(Linux sizes its zone report from size / zone size)"},
+           // Without zone-size the default (64M) applies.
+           Case{"virtio-blk,file=x,size=32M", "device size 32M is smaller than the zone size 64M"},
+           Case{"virtio-blk,file=x,size=32M,zoned=ha", "device size 32M is smaller than the zone size 64M"},
+           Case{"virtio-blk,file=x,size=0,zone-size=4M", "device size is 0: a disk needs a nonzero size"},
+           Case{"virtio-blk,file=x,size=0", "device size is 0: a disk needs a nonzero size"},
+           Case{"virtio-blk,file=x,zoned=none,size=0", "device size is 0: a disk needs a nonzero size"},
+           Case{"virtio-blk,file=x,zoned=none,size=1000",
+                "device size 1000 is not a multiple of the 512-byte logical block size"},
+           Case{"virtio-blk,file=x,size=8M,zone-size=0", "zone size is 0: it must be a power of two"},
+           Case{"virtio-blk,file=x,size=4T,zone-size=2T", "zone size 2T is larger than 1T"},
+           // 128M / 4M = 32 zones, 2 conventional: 30 sequential.
+           Case{"virtio-blk,file=x,size=128M,zone-size=4M,conventional-zones=2,max-open=40",
+                "max open zones (40) is larger than the number of sequential zones (30): give at most 30, or "
+                "0 for no limit"},
+           Case{"virtio-blk,file=x,size=128M,zone-size=4M,conventional-zones=2,max-open=4,max-active=31",
+                "max active zones (31) is larger than the number of sequential zones (30): give at most 30, or "
+                "0 for no limit"},
+       }) {
+    const std::string err = usage_error(c.option);
+    EXPECT_EQ(err.rfind("--disk " + std::string(c.option) + ": ", 0), 0u) << err;
+    EXPECT_NE(err.find(c.message), std::string::npos) << c.option << " -> " << err;
+    EXPECT_EQ(err.find('\n'), std::string::npos) << err;
+  }
+  // A limit equal to the sequential zone count is a real (if loose) limit: kept.
+  const DiskConfig d =
+      parse_disk_option("virtio-blk,file=x,size=128M,zone-size=4M,conventional-zones=2,max-open=30,max-active=30");
+  EXPECT_EQ(d.device.geometry->max_open, 30u);
+  // The smallest zoned disk: one zone.
+  EXPECT_NO_THROW(parse_disk_option("virtio-blk,file=x,size=4M,zone-size=4M"));
 }
 
 }  // namespace

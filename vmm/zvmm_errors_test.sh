@@ -10,15 +10,15 @@ tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 failures=0
 
 # expect STATUS PATTERN -- COMMAND...: runs COMMAND, checks its exit status and
-# that stderr matches PATTERN (grep -E).
+# that stderr is one line matching PATTERN (grep -E).
 expect() {
   local want="$1" pattern="$2"
   shift 3
   local err status
   err="$("$@" 2>&1 >/dev/null)"
   status=$?
-  if [[ "$status" -ne "$want" ]] || ! grep -qE -- "$pattern" <<<"$err"; then
-    printf 'FAIL: %s\n  want status %s and stderr matching /%s/\n  got status %s, stderr: %s\n' \
+  if [[ "$status" -ne "$want" ]] || ! grep -qE -- "$pattern" <<<"$err" || [[ "$err" == *$'\n'* ]]; then
+    printf 'FAIL: %s\n  want status %s and one line of stderr matching /%s/\n  got status %s, stderr: %s\n' \
       "$*" "$want" "$pattern" "$status" "$err" >&2
     failures=$((failures + 1))
   else
@@ -43,6 +43,22 @@ expect 2 '^zvmm: --disk .*: zone size 5242880 is not a power of two' -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=5M"
 expect 2 '^zvmm: --disk .*: max open zones 8 exceeds max active zones 4' -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=4M,max-open=8,max-active=4"
+# Geometries a Linux guest would reject (docs/usage.md, Disks): refused up front, naming the rule.
+expect 2 '^zvmm: --disk .*: device size 2M is smaller than the zone size 4M: a zoned disk needs at least one full zone' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/runt.img,size=2M,zone-size=4M"
+expect 2 '^zvmm: --disk .*: device size 32M is smaller than the zone size 64M' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/runt.img,size=32M"
+expect 2 '^zvmm: --disk .*: device size is 0: a disk needs a nonzero size$' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/zero.img,size=0,zone-size=4M"
+expect 2 '^zvmm: --disk .*: device size is 0: a disk needs a nonzero size$' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/zero.raw,zoned=none,size=0"
+expect 2 '^zvmm: --disk .*: max open zones \(40\) is larger than the number of sequential zones \(30\)' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=128M,zone-size=4M,conventional-zones=2,max-open=40"
+expect 2 '^zvmm: --disk .*: max active zones \(33\) is larger than the number of sequential zones \(32\)' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=128M,zone-size=4M,max-open=4,max-active=33"
+for f in runt.img zero.img zero.raw; do
+  [[ ! -e "$tmp/$f" ]] || { echo "FAIL: a refused --disk created $f" >&2; failures=$((failures + 1)); }
+done
 expect 2 '^zvmm: --disk .*: geometry options need size=' -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,zone-size=4M"
 expect 2 '^zvmm: --disk .*: host devices take their geometry' -- \

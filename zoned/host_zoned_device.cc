@@ -96,6 +96,13 @@ ZoneGeometry host_geometry(const std::string& path, block::ZbdBackend& backend) 
     offset = zones.back().start + zones.back().len;
   }
   if (!seen_sequential) fail("no sequential zone");
+  // A device may report limits above its sequential zone count (a small ZNS
+  // namespace, an older host kernel that passes them through): they limit
+  // nothing, and from_config refuses them, so read them as Linux >= 6.10 does
+  // (disk_update_zone_resources): no limit. The device's, not a user's, choice.
+  const uint64_t nr_sequential = info.nr_zones - c.nr_conventional;
+  if (c.max_open > nr_sequential) c.max_open = 0;
+  if (c.max_active > nr_sequential) c.max_active = 0;
   uint64_t append = sysfs_queue_value(path, "zone_append_max_bytes");
   append -= append % c.logical_block_size;
   c.max_append_bytes = std::min(append, c.zone_capacity_bytes);

@@ -100,7 +100,8 @@ std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
 ZonedDeviceSpec parse_zoned_device_spec(std::string_view text) {
   ZonedDeviceSpec spec;
   ZoneGeometryConfig geometry;
-  bool has_geometry = false, has_target = false, has_zone_keys = false;
+  bool has_geometry = false, has_target = false, has_zone_keys = false, has_size = false,
+       has_zone_size = false;
   std::string rest(text);
   size_t begin = 0;
   while (begin <= rest.size()) {
@@ -127,6 +128,8 @@ ZonedDeviceSpec parse_zoned_device_spec(std::string_view text) {
     } else {
       set_geometry_key(geometry, key, value);
       has_geometry = true;
+      has_size = has_size || key == "size";
+      has_zone_size = has_zone_size || key == "zone_size";
       if (key != "size" && key != "model") has_zone_keys = true;
     }
   }
@@ -135,9 +138,20 @@ ZonedDeviceSpec parse_zoned_device_spec(std::string_view text) {
   if (has_geometry && geometry.model == ZonedModel::kNone) {
     if (has_zone_keys) bad("model=none (a plain disk) takes only size");
     spec.plain = true;
-    if (geometry.device_bytes) spec.plain_size = geometry.device_bytes;
+    if (has_size) {
+      // The size PlainImage will create or expect: refuse 0 or partial blocks now.
+      try {
+        ZoneGeometry::from_config({.device_bytes = geometry.device_bytes,
+                                   .zone_size_bytes = PlainImage::kChunkBytes,
+                                   .model = ZonedModel::kNone});
+      } catch (const std::invalid_argument& e) {
+        bad(e.what());
+      }
+      spec.plain_size = geometry.device_bytes;
+    }
   } else if (has_geometry) {
-    if (!geometry.device_bytes || !geometry.zone_size_bytes) bad("a geometry needs size and zone_size");
+    // Presence, not value: size=0 or zone_size=0 is from_config's to explain.
+    if (!has_size || !has_zone_size) bad("a geometry needs size and zone_size");
     spec.geometry = geometry;
   }
   return spec;

@@ -6,8 +6,10 @@
 namespace zvmm::zoned {
 namespace {
 
-// Slots store the wp offset inside a zone in 40 bits (zone_metadata_slot.h).
-constexpr uint64_t kMaxZoneSectors = uint64_t{1} << 39;
+// Linux keeps the zone size in 32 bits of sectors (queue_limits.chunk_sectors,
+// virtio-blk's zone_sectors): the largest power of two is 2^31 sectors, 1 TiB.
+// (Zone slots hold a wp offset of up to 40 bits, zone_slot.h: no tighter.)
+constexpr uint64_t kMaxZoneSectors = uint64_t{1} << 31;
 
 [[noreturn]] void fail(const std::string& message) { throw std::invalid_argument(message); }
 
@@ -48,22 +50,25 @@ ZoneGeometry ZoneGeometry::from_config(const ZoneGeometryConfig& c) {
   ZoneGeometry g;
   g.config_ = c;
   const uint32_t lbs = c.logical_block_size;
+  const bool zoned = c.model != ZonedModel::kNone;
   if (lbs != 512 && lbs != 4096) {
     fail("logical block size " + std::to_string(lbs) + " is not 512 or 4096");
   }
-  if (c.device_bytes == 0) fail("device size is 0");
+  if (c.device_bytes == 0) fail("device size is 0: a disk needs a nonzero size");
   if (c.device_bytes % lbs) {
     fail("device size " + std::to_string(c.device_bytes) + " is not a multiple of the " +
          std::to_string(lbs) + "-byte logical block size");
   }
-  if (c.zone_size_bytes == 0 || !std::has_single_bit(c.zone_size_bytes)) {
+  if (c.zone_size_bytes == 0) fail("zone size is 0: it must be a power of two");
+  if (!std::has_single_bit(c.zone_size_bytes)) {
     fail("zone size " + std::to_string(c.zone_size_bytes) + " is not a power of two");
   }
   if (c.zone_size_bytes < lbs) {
     fail("zone size " + format_size(c.zone_size_bytes) + " is smaller than the logical block size");
   }
   if (c.zone_size_bytes / kSectorSize > kMaxZoneSectors) {
-    fail("zone size " + format_size(c.zone_size_bytes) + " is larger than 256T");
+    fail("zone size " + format_size(c.zone_size_bytes) +
+         " is larger than 1T (Linux holds a zone size in 32 bits of 512-byte sectors)");
   }
   uint64_t cap = c.zone_capacity_bytes ? c.zone_capacity_bytes : c.zone_size_bytes;
   g.config_.zone_capacity_bytes = cap;
@@ -72,6 +77,11 @@ ZoneGeometry ZoneGeometry::from_config(const ZoneGeometryConfig& c) {
          format_size(c.zone_size_bytes));
   }
   if (cap % lbs) fail("zone capacity " + std::to_string(cap) + " is not a multiple of the logical block size");
+  if (zoned && c.device_bytes < c.zone_size_bytes) {
+    fail("device size " + format_size(c.device_bytes) + " is smaller than the zone size " +
+         format_size(c.zone_size_bytes) +
+         ": a zoned disk needs at least one full zone (Linux sizes its zone report from size / zone size)");
+  }
   if (c.device_bytes % c.zone_size_bytes && !c.allow_smaller_last_zone) {
     fail("device size " + format_size(c.device_bytes) + " is not a multiple of the zone size " +
          format_size(c.zone_size_bytes));
@@ -84,7 +94,7 @@ ZoneGeometry ZoneGeometry::from_config(const ZoneGeometryConfig& c) {
   if (nr > 0xffffffffu) fail("too many zones (" + std::to_string(nr) + ")");
   g.nr_zones_ = static_cast<uint32_t>(nr);
 
-  if (c.model == ZonedModel::kNone) {
+  if (!zoned) {
     g.nr_conventional_ = g.nr_zones_;
   } else {
     if (c.model != ZonedModel::kHostManaged && c.model != ZonedModel::kHostAware) {
@@ -102,6 +112,18 @@ ZoneGeometry ZoneGeometry::from_config(const ZoneGeometryConfig& c) {
     fail("max open zones " + std::to_string(c.max_open) + " exceeds max active zones " +
          std::to_string(c.max_active));
   }
+  // Refused, not clamped: Linux would silently report such a limit as 0
+  // (unlimited), and a test tool should not change what it was asked for.
+  const uint32_t nr_sequential = zoned ? g.nr_zones_ - g.nr_conventional_ : 0;
+  auto check_limit = [&](const char* what, uint32_t limit) {
+    if (limit > nr_sequential) {
+      fail(std::string(what) + " (" + std::to_string(limit) +
+           ") is larger than the number of sequential zones (" + std::to_string(nr_sequential) +
+           "): give at most " + std::to_string(nr_sequential) + ", or 0 for no limit");
+    }
+  };
+  check_limit("max active zones", c.max_active);
+  check_limit("max open zones", c.max_open);
   uint64_t append = c.max_append_bytes ? c.max_append_bytes : std::min<uint64_t>(cap, 1 << 20);
   if (append % lbs || append < lbs) {
     fail("max append size " + std::to_string(append) + " is not a positive multiple of the logical block size");

@@ -26,7 +26,19 @@ struct ZoneGeometryConfig {
 
 class ZoneGeometry {
  public:
-  // Throws std::invalid_argument with a one-line message naming the bad value.
+  // Throws std::invalid_argument with a one-line message naming the bad value
+  // and the rule. Refuses every geometry a Linux (6.12) guest would reject
+  // (virtio_blk probe, blk_revalidate_disk_zones, queue limits), so that a bad
+  // disk fails up front instead of vanishing in the guest:
+  //  - block size 512 or 4096; device size nonzero, whole blocks;
+  //  - zone size a power of two, >= the block size, <= 1 TiB (32-bit sectors);
+  //  - 0 < zone capacity <= zone size, whole blocks (0 in the config = size);
+  //  - zoned models: device size >= zone size (at least one full zone), at
+  //    least one sequential zone; a smaller last zone only if allowed;
+  //  - max_open <= max_active when both are set; each limit <= the number of
+  //    sequential zones (refused, not clamped: Linux would report 0);
+  //  - block size <= max append <= zone capacity, whole blocks.
+  // Constant capacity and conventional capacity == length hold by construction.
   static ZoneGeometry from_config(const ZoneGeometryConfig& config);
 
   const ZoneGeometryConfig& config() const { return config_; }

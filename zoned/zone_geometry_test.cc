@@ -83,7 +83,60 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"open > active", [](auto& c) { c.max_open = 8, c.max_active = 4; }, "exceeds max active"},
         BadCase{"unaligned capacity", [](auto& c) { c.logical_block_size = 4096, c.zone_capacity_bytes = 4096 * 3 + 512; }, "logical block size"},
         BadCase{"append > capacity", [](auto& c) { c.zone_capacity_bytes = 1 << 20, c.max_append_bytes = 2 << 20; }, "append"},
-        BadCase{"zero device", [](auto& c) { c.device_bytes = 0; }, "device size"}));
+        BadCase{"zero device", [](auto& c) { c.device_bytes = 0; }, "device size is 0"},
+        BadCase{"zero zone size", [](auto& c) { c.zone_size_bytes = 0; }, "zone size is 0"},
+        // Linux keeps zone sizes in 32 bits of sectors: 1 TiB is the largest power of two.
+        BadCase{"zone size above 1T", [](auto& c) { c.device_bytes = c.zone_size_bytes = 2ull << 40; },
+                "larger than 1T"},
+        // A device smaller than one zone: virtio_blk sizes its report buffer from
+        // capacity / zone size (0 here) and the guest has no disk.
+        BadCase{"runt (smaller last zone allowed)",
+                [](auto& c) { c.device_bytes = 2 << 20, c.zone_size_bytes = 4 << 20; },
+                "device size 2M is smaller than the zone size 4M"},
+        BadCase{"runt host-aware",
+                [](auto& c) {
+                  c.device_bytes = 32 << 20, c.model = ZonedModel::kHostAware;
+                },
+                "needs at least one full zone"},
+        // 64 zones, 2 conventional: 62 sequential.
+        BadCase{"max open above sequential zones", [](auto& c) { c.nr_conventional = 2, c.max_open = 63; },
+                "max open zones (63) is larger than the number of sequential zones (62)"},
+        BadCase{"max active above sequential zones",
+                [](auto& c) { c.nr_conventional = 2, c.max_open = 4, c.max_active = 63; },
+                "max active zones (63) is larger than the number of sequential zones (62)"},
+        BadCase{"both above sequential zones", [](auto& c) { c.max_open = c.max_active = 65; },
+                "max active zones (65)"},
+        BadCase{"limits on a plain disk", [](auto& c) { c.model = ZonedModel::kNone, c.max_open = 1; },
+                "number of sequential zones (0)"},
+        BadCase{"small last zone not allowed (NVMe)",
+                [](auto& c) { c.device_bytes += 1 << 20, c.allow_smaller_last_zone = false; },
+                "not a multiple of the zone size"}));
+
+TEST(ZoneGeometry, LimitsUpToTheSequentialZoneCountAreKept) {
+  auto c = base();  // 64 zones
+  c.nr_conventional = 2;
+  c.max_open = c.max_active = 62;
+  auto g = ZoneGeometry::from_config(c);
+  EXPECT_EQ(g.max_open(), 62u);
+  EXPECT_EQ(g.max_active(), 62u);
+}
+
+TEST(ZoneGeometry, SmallestUsableZonedDevices) {
+  // Exactly one zone; one full zone and a smaller last one.
+  auto c = base();
+  c.device_bytes = c.zone_size_bytes;
+  EXPECT_EQ(ZoneGeometry::from_config(c).nr_zones(), 1u);
+  c.device_bytes += 1 << 20;
+  c.nr_conventional = 1;
+  auto g = ZoneGeometry::from_config(c);
+  EXPECT_EQ(g.nr_zones(), 2u);
+  EXPECT_EQ(g.zone_capacity(1), (1u << 20) / 512);
+  // A plain disk has no zones to report: any whole number of blocks will do.
+  EXPECT_EQ(ZoneGeometry::from_config({.device_bytes = 4096, .zone_size_bytes = 1ull << 30,
+                                       .model = ZonedModel::kNone})
+                .nr_zones(),
+            1u);
+}
 
 TEST(ParseSize, Suffixes) {
   EXPECT_EQ(parse_size("4G"), 4ull << 30);

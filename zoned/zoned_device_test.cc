@@ -61,6 +61,24 @@ TEST(ZonedDeviceSpec, RefusesBadSpecs) {
             std::string::npos);
   EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,size=1G"); }).find("size and zone_size"),
             std::string::npos);
+  // A plain disk's size is checked here: PlainImage would create the file first.
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,model=none,size=0"); }).find("device size is 0"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_zoned_device_spec("file=a,model=none,size=1000"); })
+                .find("not a multiple of the 512-byte logical block size"),
+            std::string::npos);
+}
+
+TEST(ZonedDeviceSpec, ZeroSizesAreGivenNotMissing) {
+  // size=0 is a size, which from_config (called when opening) then explains.
+  ZonedDeviceSpec s = parse_zoned_device_spec("file=a,size=0,zone_size=4M");
+  ASSERT_TRUE(s.geometry);
+  EXPECT_EQ(s.geometry->device_bytes, 0u);
+  std::string err = error_of([&] { open_zoned_device(s); });
+  EXPECT_NE(err.find("a: device size is 0"), std::string::npos) << err;
+  EXPECT_NE(error_of([] { open_zoned_device(parse_zoned_device_spec("file=a,size=4M,zone_size=0")); })
+                .find("zone size is 0"),
+            std::string::npos);
 }
 
 TEST(OpenZonedDevice, CreatesThenKeepsZonesAndRefusesOtherGeometry) {

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "vmm/le.h"
+#include "zoned/crc32c.h"
+#include "zoned/open_zoned_device.h"
 #include "zoned/sync_zone_client.h"
 #include "zoned/test_support.h"
 #include "zoned/zone_slot.h"
@@ -135,6 +138,45 @@ TEST(ZonedImage, GeometryMismatchIsRefused) {
   EXPECT_NE(err.find("zone size 1M vs 2M"), std::string::npos) << err;
   // The image itself is untouched and still opens with the right geometry.
   EXPECT_NO_THROW(ZonedImage::open(path, geometry()));
+}
+
+// Rewrites `bytes` (4 or 8) little-endian bytes at `offset` of an image header,
+// with a valid checksum: a header written by an older build that accepted it.
+void patch_header(const std::string& path, size_t offset, uint64_t value, size_t bytes) {
+  constexpr size_t kCrc = kImageHeaderBytes - 4;
+  auto file = block::FileBackend::open(path);
+  std::vector<uint8_t> h(kImageHeaderBytes);
+  ASSERT_EQ(file->read(0, h), static_cast<int64_t>(h.size()));
+  if (bytes == 8) store_le<uint64_t>(h, offset, value);
+  else store_le<uint32_t>(h, offset, static_cast<uint32_t>(value));
+  store_le<uint32_t>(h, kCrc, crc32c(std::span<const uint8_t>(h).first(kCrc)));
+  ASSERT_EQ(file->write(0, h), static_cast<int64_t>(h.size()));
+}
+
+TEST(ZonedImage, HeaderWithAGeometryLinuxRejectsIsRefused) {
+  constexpr size_t kDeviceBytes = 16, kMaxActive = 52;  // image_header.cc
+  struct Case {
+    const char* name;
+    size_t offset, bytes;
+    uint64_t value;
+    const char* rule;
+  };
+  for (const Case& k : {
+           // geometry(): 32 zones of 1M, 1 conventional, limits 4/6.
+           Case{"limit.img", kMaxActive, 4, 40,
+                "max active zones (40) is larger than the number of sequential zones (31)"},
+           Case{"runt.img", kDeviceBytes, 8, 512 << 10, "device size 512K is smaller than the zone size 1M"},
+       }) {
+    const std::string path = fresh(k.name);
+    patch_header(path, k.offset, k.value, k.bytes);
+    for (const std::string& err :
+         {error_of([&] { ZonedImage::open(path); }),
+          error_of([&] { open_zoned_device(parse_zoned_device_spec("file=" + path)); })}) {
+      EXPECT_NE(err.find(path + ": invalid geometry in header: "), std::string::npos) << err;
+      EXPECT_NE(err.find(k.rule), std::string::npos) << err;
+      EXPECT_EQ(err.find('\n'), std::string::npos) << err;
+    }
+  }
 }
 
 TEST(ZonedImage, TruncatedImageIsRefused) {

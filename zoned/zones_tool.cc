@@ -20,7 +20,9 @@ commands:
              [--max-open N] [--max-active N] [--max-append SIZE] [--model hm|ha]
              [--block-size 512|4096] [--small-last-zone] [--force]
       Create a sparse zoned image. Sizes accept K, M, G, T suffixes. SIZE must be a
-      multiple of the zone size unless --small-last-zone allows a smaller last zone.
+      multiple of the zone size unless --small-last-zone allows a smaller last zone,
+      and at least one zone; --max-open and --max-active (0 = unlimited) at most the
+      number of sequential zones. A geometry a Linux guest would reject is refused.
   info IMG [--json]          Geometry and zone condition counts.
   report IMG [--json] [--start SECTOR] [--filter COND]
                              One line per zone (sectors of 512 bytes).

@@ -10,12 +10,32 @@ expect_exit() {  # expect_exit CODE MESSAGE-PART cmd...
   [ "$rc" = "$code" ] || fail "'$*' exited $rc, wanted $code: $out"
   [[ "$out" == *"$part"* ]] || fail "'$*' output lacks '$part': $out"
 }
+expect_usage() {  # expect_usage MESSAGE-PART cmd...: exit 2, one line "zvmm-zones: ...", nothing created
+  local part="$1"; shift
+  expect_exit 2 "$part" "$@"
+  [[ "$out" == "zvmm-zones: "* && "$out" != *$'\n'* ]] || fail "'$*' did not print one line: $out"
+  [ ! -e "$TEST_TMPDIR/refused.img" ] || fail "'$*' created an image"
+}
 expect_exit 0 "usage:" "$tool" --help
 expect_exit 2 "missing command" "$tool"
 expect_exit 2 "not a multiple of the zone size" "$tool" create "$img" --size 100M --zone-size 64M
 expect_exit 2 "larger than the zone size" "$tool" create "$img" --size 4G --zone-size 64M --zone-capacity 128M
 expect_exit 2 "power of two" "$tool" create "$img" --size 4G --zone-size 48M
 expect_exit 2 "hm or ha" "$tool" create "$img" --size 4G --zone-size 64M --model xx
+# Geometries a Linux guest would reject (issue 9): refused, naming the rule.
+bad="$TEST_TMPDIR/refused.img"
+expect_usage "device size 2M is smaller than the zone size 4M: a zoned disk needs at least one full zone" \
+  "$tool" create "$bad" --size 2M --zone-size 4M --small-last-zone
+expect_usage "device size 2M is smaller than the zone size 4M" "$tool" create "$bad" --size 2M --zone-size 4M --model ha
+expect_usage "device size is 0: a disk needs a nonzero size" "$tool" create "$bad" --size 0 --zone-size 4M
+expect_usage "zone size is 0" "$tool" create "$bad" --size 4M --zone-size 0
+expect_usage "max open zones (40) is larger than the number of sequential zones (30): give at most 30, or 0 for no limit" \
+  "$tool" create "$bad" --size 128M --zone-size 4M --conventional 2 --max-open 40
+expect_usage "max active zones (33) is larger than the number of sequential zones (32)" \
+  "$tool" create "$bad" --size 128M --zone-size 4M --max-open 4 --max-active 33
+expect_exit 0 "2 zones of 4M" "$tool" create "$TEST_TMPDIR/edge.img" --size 6M --zone-size 4M --small-last-zone \
+  --max-open 2 --max-active 2
+expect_exit 0 "max open 2, max active 2" "$tool" info "$TEST_TMPDIR/edge.img"
 expect_exit 0 "64 zones of 64M" "$tool" create "$img" --size 4G --zone-size 64M --zone-capacity 48M --conventional 2 --max-open 8 --max-active 12
 # Sparse: far less allocated than 4 GiB.
 [ "$(du -k "$img" | cut -f1)" -lt 10240 ] || fail "image is not sparse"
