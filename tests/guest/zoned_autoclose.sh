@@ -1,0 +1,56 @@
+# Issue 9, part 1: an open-resource error only when no implicitly open zone can
+# be closed, whatever is in flight.
+# Disks (BUILD.bazel), both 4M zones of capacity 3M, max-open 2:
+#   /dev/vda 256M, one queue: the reproduction from the issue;
+#   /dev/vdb 128M, two queues (2 vCPUs): several writers and explicit opens.
+source /work/lib.sh
+zs=8192
+open_re='zcond: *(2\(oi\)|3\(oe\))'
+
+echo "--- one batch of three 4 KiB writes to the starts of zones 4, 5, 6 (max-open 2)"
+blkzone reset /dev/vda
+run "fio batch of 3 writes" fio --name=b3 --filename=/dev/vda --direct=1 --ioengine=libaio \
+  --iodepth=3 --iodepth_batch_submit=3 --rw=write:4092k --bs=4k --offset=16M --size=12M \
+  --number_ios=3 --output=/tmp/b3.txt
+grep -E "WRITE:|err=" /tmp/b3.txt
+report="$(blkzone report -o $((4 * zs)) -c 3 /dev/vda)"
+echo "$report"
+check "fio errors" "$(grep -c 'err= *[1-9]' /tmp/b3.txt)" 0
+check "zones 4-6 with wp +8 (one 4 KiB write each)" "$(grep -c 'wptr 0x000008' <<<"$report")" 3
+# Which zone the device closed depends on the order the three writes reached
+# it; exactly one of them is closed and two stay implicitly open.
+check "implicitly open among zones 4-6" "$(grep -c 'zcond: *2(oi)' <<<"$report")" 2
+check "closed among zones 4-6" "$(grep -c 'zcond: *4(cl)' <<<"$report")" 1
+check "open zones on the disk" "$(blkzone report /dev/vda | grep -cE "$open_re")" 2
+
+echo "--- 3 fio jobs, iodepth 4, one zone each at a time, 12 zones, on 2 queues; explicit opens beside them"
+blkzone reset /dev/vdb
+# Explicit opens of zone 31 from the other CPU while the writers run: at most
+# one zone is explicitly open, so an open can always close an implicit one.
+(
+  fails=0 n=0
+  while [[ ! -e /tmp/writers-done ]]; do
+    blkzone open -o $((31 * zs)) -c 1 /dev/vdb 2>>/tmp/open-errors || fails=$((fails + 1))
+    blkzone close -o $((31 * zs)) -c 1 /dev/vdb 2>>/tmp/open-errors || fails=$((fails + 1))
+    n=$((n + 1))
+  done
+  echo "$n $fails" >/tmp/open-result
+) &
+opener=$!
+run "fio 3 writers, iodepth 4, crc32c verify" fio --filename=/dev/vdb --direct=1 --ioengine=libaio \
+  --zonemode=zbd --ignore_zone_limits=1 --iodepth=4 --rw=write --bs=16k \
+  --numjobs=3 --offset=4M --offset_increment=16M --size=16M --name=writers \
+  --verify=crc32c --do_verify=1 --group_reporting --output=/tmp/multi.txt
+touch /tmp/writers-done
+wait $opener
+grep -E "WRITE:|READ:|err=" /tmp/multi.txt
+check "fio errors" "$(grep -c 'err= *[1-9]' /tmp/multi.txt)" 0
+check "zones 1-12 full" "$(blkzone report -o $zs -c 12 /dev/vdb | grep -c 'zcond:14(fu)')" 12
+read -r opens open_fails </tmp/open-result
+echo "explicit open/close rounds beside the writers: $opens"
+[[ -s /tmp/open-errors ]] && head -5 /tmp/open-errors
+check "explicit open/close rounds ran" "$(( opens > 0 ))" 1
+check "explicit open/close failures" "$open_fails" 0
+check "open zones within max-open" "$(( $(blkzone report /dev/vdb | grep -cE "$open_re") <= 2 ))" 1
+check "kernel I/O errors" "$(dmesg | grep -ciE 'open zones exceeded|I/O error')" 0
+finish
