@@ -31,6 +31,21 @@ constexpr uint64_t kZone = 128;  // sectors
 constexpr uint64_t kCap = 96;
 uint64_t zs(uint32_t z) { return z * kZone; }
 
+// An engine over a file whose writes can be made to fail (FaultyBackend).
+struct FaultyEngine {
+  FaultyEngine(const ZoneGeometryConfig& cfg, const std::string& name)
+      : geometry(ZoneGeometry::from_config(cfg)),
+        file(block::FileBackend::create(testing::temp_path(name), cfg.device_bytes)),
+        faulty(*file),
+        store(geometry.nr_zones()),
+        engine(geometry, faulty, 0, store) {}
+  ZoneGeometry geometry;
+  std::unique_ptr<block::FileBackend> file;
+  testing::FaultyBackend faulty;
+  VolatileZoneStateStore store;
+  ZoneEngine engine;
+};
+
 enum class Start { kEmpty, kImpOpen, kExpOpenEmpty, kExpOpenWritten, kClosed, kFull, kReadOnly, kOffline };
 enum class Action { kWrite, kAppend, kOpen, kClose, kFinish, kReset };
 
@@ -402,12 +417,9 @@ TEST(ZoneEngine, WriteInFlightFillsAnAutoClosedZone) {
 
 // A zone closed over writes that all fail holds no data: it ends EMPTY, not CLOSED.
 TEST(ZoneEngine, AutoClosedZoneWhoseWritesFailEndsEmpty) {
-  auto cfg = limits(1, 0);
-  auto geometry = ZoneGeometry::from_config(cfg);
-  auto file = block::FileBackend::create(testing::temp_path("closed_failed.img"), cfg.device_bytes);
-  testing::FaultyBackend faulty(*file);
-  VolatileZoneStateStore store(geometry.nr_zones());
-  ZoneEngine engine(geometry, faulty, 0, store);
+  FaultyEngine fe(limits(1, 0), "closed_failed.img");
+  testing::FaultyBackend& faulty = fe.faulty;
+  ZoneEngine& engine = fe.engine;
   auto q = faulty.create_queue(8);
   faulty.fail_writes(zs(3) * 512, zs(4) * 512);
   auto a = pattern(zs(3), 4096), b = pattern(zs(4), 4096);
@@ -426,12 +438,9 @@ TEST(ZoneEngine, AutoClosedZoneWhoseWritesFailEndsEmpty) {
 // At the active limit, an IMP_OPEN zone without data (its only write failed)
 // is closed to EMPTY to make room, instead of an active-resource error.
 TEST(ZoneEngine, ActiveLimitClosesAnImplicitlyOpenZoneWithoutData) {
-  auto cfg = limits(2, 2);
-  auto geometry = ZoneGeometry::from_config(cfg);
-  auto file = block::FileBackend::create(testing::temp_path("active_empty.img"), cfg.device_bytes);
-  testing::FaultyBackend faulty(*file);
-  VolatileZoneStateStore store(geometry.nr_zones());
-  ZoneEngine engine(geometry, faulty, 0, store);
+  FaultyEngine fe(limits(2, 2), "active_empty.img");
+  testing::FaultyBackend& faulty = fe.faulty;
+  ZoneEngine& engine = fe.engine;
   SyncZoneClient c(engine, faulty.create_queue(8));
   faulty.fail_writes(zs(3) * 512, zs(4) * 512);
   EXPECT_EQ(c.write(zs(3), pattern(zs(3), 4096)), S::kIoError);
@@ -690,12 +699,9 @@ TEST(ZoneEngine, NotZonedModelIsAPlainDisk) {
 }
 
 TEST(ZoneEngine, FailedWriteDoesNotAdvanceWritePointer) {
-  auto cfg = small_config();
-  auto geometry = ZoneGeometry::from_config(cfg);
-  auto file = block::FileBackend::create(testing::temp_path("faulty.img"), cfg.device_bytes);
-  testing::FaultyBackend faulty(*file);
-  VolatileZoneStateStore store(geometry.nr_zones());
-  ZoneEngine engine(geometry, faulty, 0, store);
+  FaultyEngine fe(small_config(), "faulty.img");
+  testing::FaultyBackend& faulty = fe.faulty;
+  ZoneEngine& engine = fe.engine;
   auto q = faulty.create_queue(8);
   // Three appends in flight; the second fails.
   faulty.fail_writes((zs(3) + 8) * 512, (zs(3) + 16) * 512);
