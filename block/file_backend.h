@@ -10,7 +10,7 @@
 #include <string>
 
 #include "block/block_backend.h"
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace zvmm::block {
 

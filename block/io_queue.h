@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "block/io_vecs.h"
-#include "vmm/event_fd.h"
+#include "base/event_fd.h"
 
 namespace zvmm::block {
 

@@ -5,7 +5,7 @@
 
 #include "vmm/aml.h"
 #include "vmm/boot_errors.h"
-#include "vmm/byte_writer.h"
+#include "base/byte_writer.h"
 #include "vmm/layout.h"
 
 namespace zvmm {

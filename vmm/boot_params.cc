@@ -4,7 +4,7 @@
 
 #include "vmm/boot_errors.h"
 #include "vmm/layout.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 

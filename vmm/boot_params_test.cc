@@ -7,7 +7,7 @@
 
 #include "vmm/boot_errors.h"
 #include "vmm/layout.h"
-#include "vmm/le.h"
+#include "base/le.h"
 #include "vmm/testing/synthetic_bzimage.h"
 
 namespace zvmm {

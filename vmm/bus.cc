@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "vmm/hex.h"
+#include "base/hex.h"
 
 namespace zvmm {
 

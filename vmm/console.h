@@ -9,7 +9,7 @@
 #include <span>
 
 #include "vmm/cli.h"
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace zvmm {
 

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "vmm/boot_errors.h"
-#include "vmm/hex.h"
+#include "base/hex.h"
 #include "vmm/layout.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "base/eintr.h"
+
 namespace zvmm {
 
 std::optional<kvm_ioeventfd> make_kvm_ioeventfd(const IoEventAddress& address, int event_fd,
@@ -39,8 +41,7 @@ std::error_code KvmIoEventRegistrar::ioeventfd(const IoEventAddress& address, co
                                                bool deassign) {
   auto req = make_kvm_ioeventfd(address, event.fd(), deassign);
   if (!req) return std::make_error_code(std::errc::invalid_argument);
-  while (::ioctl(vm_fd_, KVM_IOEVENTFD, &*req) < 0) {
-    if (errno == EINTR) continue;
+  if (retry_on_eintr([&] { return ::ioctl(vm_fd_, KVM_IOEVENTFD, &*req); }) < 0) {
     return {errno, std::generic_category()};
   }
   return {};

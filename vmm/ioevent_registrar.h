@@ -10,7 +10,7 @@
 #include <optional>
 #include <system_error>
 
-#include "vmm/event_fd.h"
+#include "base/event_fd.h"
 
 namespace zvmm {
 

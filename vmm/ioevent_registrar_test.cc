@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace zvmm {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "vmm/kvm_error.h"
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 #include "vmm/vm.h"
 
 namespace zvmm {

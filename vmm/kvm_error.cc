@@ -5,17 +5,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/eintr.h"
+
 namespace zvmm {
 
 KvmError::KvmError(const std::string& what, int err)
     : std::runtime_error(what + ": " + std::strerror(err)), errno_(err) {}
 
 int kvm_ioctl(int fd, unsigned long request, unsigned long arg, const char* what) {
-  for (;;) {
-    const int r = ::ioctl(fd, request, arg);
-    if (r >= 0) return r;
-    if (errno != EINTR) throw KvmError(what, errno);
-  }
+  const int r = retry_on_eintr([&] { return ::ioctl(fd, request, arg); });
+  if (r < 0) throw KvmError(what, errno);
+  return r;
 }
 
 }  // namespace zvmm

@@ -6,15 +6,15 @@
 #include <cstring>
 #include <string>
 
-#include "vmm/event_fd.h"
+#include "base/eintr.h"
+#include "base/event_fd.h"
 
 namespace zvmm {
 
 namespace {
 
 std::error_code ioctl_error(int fd, unsigned long request, const void* arg) {
-  while (::ioctl(fd, request, arg) < 0) {
-    if (errno == EINTR) continue;
+  if (retry_on_eintr([&] { return ::ioctl(fd, request, arg); }) < 0) {
     return {errno, std::generic_category()};
   }
   return {};

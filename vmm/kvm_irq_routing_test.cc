@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/ioctl.h>
 
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace zvmm {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <span>
 
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 

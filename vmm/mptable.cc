@@ -3,9 +3,9 @@
 #include <string>
 
 #include "vmm/boot_errors.h"
-#include "vmm/byte_writer.h"
+#include "base/byte_writer.h"
 #include "vmm/layout.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace zvmm {
 

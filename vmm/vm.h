@@ -7,7 +7,7 @@
 #include <span>
 
 #include "vmm/guest_memory.h"
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 #include "vmm/vcpu.h"
 
 namespace zvmm {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/crc32c.h"
 #include "zoned/zone_slot.h"
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/image_header.h"
 #include "zoned/zone_slot.h"
 

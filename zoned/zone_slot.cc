@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/crc32c.h"
 
 namespace zvmm::zoned {

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/zone_slot.h"
 
 namespace zvmm::zoned {

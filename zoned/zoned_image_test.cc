@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/crc32c.h"
 #include "zoned/open_zoned_device.h"
 #include "zoned/sync_zone_client.h"

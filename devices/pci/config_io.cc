@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "devices/pci/pci_error.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 

@@ -6,7 +6,7 @@
 
 #include "devices/pci/host_bridge.h"
 #include "devices/pci/pci_error.h"
-#include "vmm/hex.h"
+#include "base/hex.h"
 #include "vmm/layout.h"
 
 namespace zvmm {

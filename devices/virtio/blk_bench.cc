@@ -28,7 +28,7 @@
 #include "devices/virtio/blk_protocol.h"
 #include "devices/virtio/blk_queue.h"
 #include "devices/virtio/testing/test_driver.h"
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/open_zoned_device.h"
 
 // Heap allocations, counted for the allocations-per-request figure.

@@ -10,7 +10,7 @@
 
 #include "devices/virtio/blk_protocol.h"
 #include "devices/virtio/blk_status.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm::virtio {
 

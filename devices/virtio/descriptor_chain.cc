@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "devices/virtio/virtio_constants.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm::virtio {
 

@@ -12,7 +12,7 @@
 #include "devices/virtio/virtio_blk.h"
 #include "devices/virtio/virtio_pci_layout.h"
 #include "devices/virtio/virtio_pci_transport.h"
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/emulated_zoned_device.h"
 #include "zoned/test_support.h"
 

@@ -4,7 +4,7 @@
 
 #include "devices/virtio/blk_protocol.h"
 #include "devices/virtio/testing/blk_harness.h"
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/emulated_zoned_device.h"
 #include "zoned/test_support.h"
 

@@ -10,7 +10,7 @@
 
 #include "devices/virtio/virtio_constants.h"
 #include "devices/virtio/virtqueue.h"
-#include "vmm/event_fd.h"
+#include "base/event_fd.h"
 #include "vmm/guest_memory.h"
 
 namespace zvmm::virtio {

@@ -9,7 +9,7 @@
 
 #include "devices/pci/pci_error.h"
 #include "devices/virtio/virtio_pci_layout.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm::virtio {
 

@@ -26,7 +26,7 @@
 #include "devices/pci/msix_table.h"
 #include "devices/pci/pci_device.h"
 #include "devices/virtio/virtio_device.h"
-#include "vmm/event_fd.h"
+#include "base/event_fd.h"
 #include "vmm/guest_memory.h"
 #include "vmm/ioevent_registrar.h"
 

@@ -7,7 +7,7 @@
 #include "devices/pci/testing/fake_interrupt.h"
 #include "devices/virtio/testing/test_driver.h"
 #include "devices/virtio/virtio_pci_layout.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm::virtio {
 namespace {

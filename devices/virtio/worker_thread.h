@@ -6,7 +6,7 @@
 #include <thread>
 #include <utility>
 
-#include "vmm/event_fd.h"
+#include "base/event_fd.h"
 
 namespace zvmm::virtio {
 

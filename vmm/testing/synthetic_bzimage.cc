@@ -4,7 +4,7 @@
 #include <iterator>
 
 #include "vmm/bzimage.h"
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm::testing {
 

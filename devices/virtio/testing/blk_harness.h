@@ -11,7 +11,7 @@
 #include "devices/virtio/blk_protocol.h"
 #include "devices/virtio/blk_queue.h"
 #include "devices/virtio/testing/test_driver.h"
-#include "vmm/le.h"
+#include "base/le.h"
 #include "zoned/emulated_zoned_device.h"
 #include "zoned/test_support.h"
 

@@ -1,4 +1,4 @@
-#include "vmm/event_fd.h"
+#include "base/event_fd.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,12 @@
-#include "vmm/event_fd.h"
+#include "base/event_fd.h"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
+
+#include "base/eintr.h"
 
 namespace zvmm {
 
@@ -13,20 +15,19 @@ EventFd::EventFd() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
 }
 
 void EventFd::signal(uint64_t value) const {
-  while (::write(fd_.get(), &value, sizeof value) < 0) {
-    if (errno == EINTR) continue;
+  if (retry_on_eintr([&] { return ::write(fd_.get(), &value, sizeof value); }) < 0) {
     throw std::system_error(errno, std::generic_category(), "eventfd write");
   }
 }
 
 std::optional<uint64_t> EventFd::consume() const {
   uint64_t value = 0;
-  for (;;) {
-    if (::read(fd_.get(), &value, sizeof value) == static_cast<ssize_t>(sizeof value)) return value;
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN) return std::nullopt;
-    throw std::system_error(errno, std::generic_category(), "eventfd read");
+  if (retry_on_eintr([&] { return ::read(fd_.get(), &value, sizeof value); }) ==
+      static_cast<ssize_t>(sizeof value)) {
+    return value;
   }
+  if (errno == EAGAIN) return std::nullopt;
+  throw std::system_error(errno, std::generic_category(), "eventfd read");
 }
 
 }  // namespace zvmm

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "vmm/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace zvmm {
 

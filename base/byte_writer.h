@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "vmm/le.h"
+#include "base/le.h"
 
 namespace zvmm {
 
