@@ -100,15 +100,14 @@ void EmulatedZonedDevice::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t 
   engine_.submit_zone_op(q, op, sector, std::move(cb));
 }
 
-void EmulatedZonedDevice::submit_reset_all(block::IoQueue& q, StatusCallback cb) {
+void EmulatedZonedDevice::submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
   if (read_only_) return post_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
-  engine_.submit_reset_all(q, std::move(cb));
+  engine_.submit_zone_op_all(q, op, std::move(cb));
 }
 
 ZoneReport EmulatedZonedDevice::report_zones(uint64_t sector, ZoneFilter filter,
                                              std::span<ZoneDescriptor> out) {
-  if (sector >= capacity_sectors()) return {ZoneStatus::kOutOfRange, 0};
-  return {ZoneStatus::kOk, engine_.report_zones(sector, filter, out)};
+  return engine_.report_zones(sector, filter, out);
 }
 
 }  // namespace zvmm::zoned

@@ -40,7 +40,7 @@ class EmulatedZonedDevice final : public ZonedDevice {
                       StatusCallback cb) override;
   void submit_flush(block::IoQueue& q, StatusCallback cb) override;
   void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) override;
-  void submit_reset_all(block::IoQueue& q, StatusCallback cb) override;
+  void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override;
   ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                           std::span<ZoneDescriptor> out) override;
   // Segments go to the backend as they are (no bounce).

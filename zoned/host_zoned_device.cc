@@ -43,8 +43,10 @@ ZoneDescriptor to_descriptor(const block::HostZone& z) {
   d.len = z.len / kSectorSize;
   d.capacity = z.capacity / kSectorSize;
   d.wp = z.wp / kSectorSize;
-  d.type = static_cast<ZoneType>(z.type);
+  d.type = static_cast<ZoneType>(z.type);  // libzbd uses the ZBC numbering, as we do
   d.cond = static_cast<ZoneCondition>(z.cond);
+  // Linux reports FULL zones at start + len; the neutral descriptor ends at the capacity.
+  if (d.cond == ZoneCondition::kFull) d.wp = d.start + d.capacity;
   return d;
 }
 
@@ -364,42 +366,65 @@ void HostZonedDevice::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sect
   if (ZoneStatus st = check_zone_start(sector); st != ZoneStatus::kOk) {
     return post_status(q, std::move(cb), st);
   }
-  const uint32_t z = geometry_.zone_index(sector);
+  post_status(q, std::move(cb), zone_op(op, geometry_.zone_index(sector)));
+}
+
+ZoneStatus HostZonedDevice::zone_op(ZoneOp op, uint32_t z) {
+  // Linux has no user-space command to take a zone offline.
+  if (op == ZoneOp::kOffline) return ZoneStatus::kInvalidZoneOp;
   static constexpr block::HostZoneOp kOps[] = {block::HostZoneOp::kOpen, block::HostZoneOp::kClose,
                                                block::HostZoneOp::kFinish, block::HostZoneOp::kReset};
   invalidate_append_wp(z);
-  const int rc = backend_->zone_operation(kOps[static_cast<int>(op)], sector * kSectorSize,
+  const int rc = backend_->zone_operation(kOps[static_cast<int>(op)],
+                                          geometry_.zone_start(z) * kSectorSize,
                                           geometry_.zone_len(z) * kSectorSize);
-  ZoneStatus st = ZoneStatus::kOk;
-  if (rc < 0) {
-    // The device refused the transition (EIO) or lacks resources.
-    st = (-rc == EIO) ? ZoneStatus::kInvalidTransition : status_from_errno(-rc);
+  if (rc >= 0) return ZoneStatus::kOk;
+  // The device refused the transition (EIO) or lacks resources.
+  return (-rc == EIO) ? ZoneStatus::kInvalidTransition : status_from_errno(-rc);
+}
+
+void HostZonedDevice::submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
+  if (read_only_) return post_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+  if (op == ZoneOp::kReset) {
+    for (uint32_t z = 0; z < geometry_.nr_zones(); ++z) invalidate_append_wp(z);
+    // The whole device: the kernel uses RESET ALL (or resets each sequential zone).
+    const int rc = backend_->zone_operation(block::HostZoneOp::kReset, 0,
+                                            geometry_.device_sectors() * kSectorSize);
+    return post_status(q, std::move(cb), rc < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk);
+  }
+  // The others zone by zone, on the zones the device reports in a selected
+  // condition; the first failure ends it (NVMe Select All as QEMU runs it).
+  std::vector<ZoneDescriptor> zones(geometry_.nr_zones());
+  ZoneReport report = report_zones(0, ZoneFilter::kAll, zones);
+  ZoneStatus st = report.status;
+  for (size_t i = 0; st == ZoneStatus::kOk && i < report.count; ++i) {
+    if (zones[i].type == ZoneType::kConventional || !select_all_applies(op, zones[i].cond)) continue;
+    st = zone_op(op, geometry_.zone_index(zones[i].start));
   }
   post_status(q, std::move(cb), st);
 }
 
-void HostZonedDevice::submit_reset_all(block::IoQueue& q, StatusCallback cb) {
-  if (read_only_) return post_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
-  for (uint32_t z = 0; z < geometry_.nr_zones(); ++z) invalidate_append_wp(z);
-  // The whole device: the kernel uses RESET ALL (or resets each sequential zone).
-  const int rc = backend_->zone_operation(block::HostZoneOp::kReset, 0,
-                                          geometry_.device_sectors() * kSectorSize);
-  post_status(q, std::move(cb), rc < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk);
-}
-
 ZoneReport HostZonedDevice::report_zones(uint64_t sector, ZoneFilter filter,
                                          std::span<ZoneDescriptor> out) {
-  if (sector >= geometry_.device_sectors()) return {ZoneStatus::kOutOfRange, 0};
   ZoneReport report;
+  if (sector >= geometry_.device_sectors()) {
+    report.status = ZoneStatus::kOutOfRange;
+    return report;
+  }
   uint64_t offset = geometry_.zone_start(geometry_.zone_index(sector)) * kSectorSize;
   const uint64_t end = geometry_.device_sectors() * kSectorSize;
-  while (report.count < out.size() && offset < end) {
+  while (offset < end) {
     int error = 0;
     auto zones = backend_->report_zones(offset, kReportBatch, &error);
-    if (error < 0 || zones.empty()) return {ZoneStatus::kIoError, report.count};
+    if (error < 0 || zones.empty()) {
+      report.status = ZoneStatus::kIoError;
+      return report;
+    }
     for (const block::HostZone& hz : zones) {
       ZoneDescriptor d = to_descriptor(hz);
-      if (matches(filter, d) && report.count < out.size()) out[report.count++] = d;
+      if (!matches(filter, d)) continue;
+      if (report.count < out.size()) out[report.count++] = d;
+      ++report.matching;
     }
     offset = zones.back().start + zones.back().len;
   }

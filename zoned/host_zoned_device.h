@@ -47,13 +47,15 @@ class HostZonedDevice final : public ZonedDevice {
                       StatusCallback cb) override;
   void submit_flush(block::IoQueue& q, StatusCallback cb) override;
   void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) override;
-  void submit_reset_all(block::IoQueue& q, StatusCallback cb) override;
+  void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override;
   ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                           std::span<ZoneDescriptor> out) override;
 
   block::ZbdBackend& backend() { return *backend_; }
 
  private:
+  // One zone's operation as a synchronous ioctl.
+  ZoneStatus zone_op(ZoneOp op, uint32_t z);
   struct AppendZone;
   struct Append {
     block::IoQueue* q;

@@ -48,11 +48,11 @@ ZoneStatus SyncZoneClient::zone_op(ZoneOp op, uint64_t zone_sector) {
   return result;
 }
 
-ZoneStatus SyncZoneClient::reset_all() {
+ZoneStatus SyncZoneClient::zone_op_all(ZoneOp op) {
   bool done = false;
   ZoneStatus result{};
   auto cb = [&](ZoneStatus s) { result = s, done = true; };
-  dispatch([&](auto& t) { t.submit_reset_all(*queue_, cb); });
+  dispatch([&](auto& t) { t.submit_zone_op_all(*queue_, op, cb); });
   wait_until(done);
   return result;
 }

@@ -29,7 +29,9 @@ class SyncZoneClient {
   ZoneStatus close(uint64_t s) { return zone_op(ZoneOp::kClose, s); }
   ZoneStatus finish(uint64_t s) { return zone_op(ZoneOp::kFinish, s); }
   ZoneStatus reset(uint64_t s) { return zone_op(ZoneOp::kReset, s); }
-  ZoneStatus reset_all();
+  // Select All (ZonedDevice::submit_zone_op_all).
+  ZoneStatus zone_op_all(ZoneOp op);
+  ZoneStatus reset_all() { return zone_op_all(ZoneOp::kReset); }
   ZoneStatus flush();
 
   block::IoQueue& queue() { return *queue_; }

@@ -84,7 +84,9 @@ class FlatOnlyDevice final : public ZonedDevice {
   void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t s, StatusCallback cb) override {
     in_.submit_zone_op(q, op, s, std::move(cb));
   }
-  void submit_reset_all(block::IoQueue& q, StatusCallback cb) override { in_.submit_reset_all(q, std::move(cb)); }
+  void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override {
+    in_.submit_zone_op_all(q, op, std::move(cb));
+  }
   ZoneReport report_zones(uint64_t s, ZoneFilter f, std::span<ZoneDescriptor> out) override {
     return in_.report_zones(s, f, out);
   }

@@ -140,7 +140,7 @@ TEST(ZoneConcurrency, ConcurrentAppendsAreDisjointWithoutHoles) {
     }
     // Counters agree with the conditions.
     std::vector<ZoneDescriptor> zones(16);
-    ASSERT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, zones), 16u);
+    ASSERT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, zones).count, 16u);
     uint32_t open = 0, active = 0;
     for (auto& d : zones) open += is_open(d.cond), active += is_active(d.cond);
     auto counts = f.engine->resource_counts();
@@ -234,7 +234,7 @@ TEST(ZoneConcurrency, WritersOverMoreZonesThanMaxOpenNeverHitTheOpenLimit) {
   }
   auto counts = f.engine->resource_counts();
   std::vector<ZoneDescriptor> zones(32);
-  ASSERT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, zones), 32u);
+  ASSERT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, zones).count, 32u);
   uint32_t open = 0, active = 0;
   for (auto& d : zones) open += is_open(d.cond), active += is_active(d.cond);
   EXPECT_EQ(counts.open, open);

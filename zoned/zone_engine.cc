@@ -153,8 +153,11 @@ ZoneDescriptor ZoneEngine::describe(uint32_t z, const Zone& zone) const {
   d.type = geometry_.zone_type(z);
   d.cond = zone.cond;
   d.non_seq = zone.non_seq;
-  const bool past_end = zone.cond == ZoneCondition::kNotWp || zone.cond == ZoneCondition::kFull;
-  d.wp = past_end ? d.start + d.len : zone.wp;
+  switch (zone.cond) {
+    case ZoneCondition::kNotWp: d.wp = d.start + d.len; break;
+    case ZoneCondition::kFull: d.wp = d.start + d.capacity; break;
+    default: d.wp = zone.wp; break;
+  }
   return d;
 }
 
@@ -164,15 +167,20 @@ ZoneDescriptor ZoneEngine::zone(uint32_t index) const {
   return describe(index, zone);
 }
 
-size_t ZoneEngine::report_zones(uint64_t sector, ZoneFilter filter,
-                                std::span<ZoneDescriptor> out) const {
-  if (sector >= geometry_.device_sectors()) return 0;
-  size_t n = 0;
-  for (uint32_t z = geometry_.zone_index(sector); z < geometry_.nr_zones() && n < out.size(); ++z) {
-    ZoneDescriptor d = zone(z);
-    if (matches(filter, d)) out[n++] = d;
+ZoneReport ZoneEngine::report_zones(uint64_t sector, ZoneFilter filter,
+                                    std::span<ZoneDescriptor> out) const {
+  ZoneReport report;
+  if (sector >= geometry_.device_sectors()) {
+    report.status = ZoneStatus::kOutOfRange;
+    return report;
   }
-  return n;
+  for (uint32_t z = geometry_.zone_index(sector); z < geometry_.nr_zones(); ++z) {
+    ZoneDescriptor d = zone(z);
+    if (!matches(filter, d)) continue;
+    if (report.count < out.size()) out[report.count++] = d;
+    ++report.matching;
+  }
+  return report;
 }
 
 ResourceCounts ZoneEngine::resource_counts() const {
@@ -548,15 +556,22 @@ void ZoneEngine::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, S
   const uint32_t z = geometry_.zone_index(sector);
   if (!geometry_.is_sequential(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
   if (sector != geometry_.zone_start(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
+  zone_op(q, op, z, false, std::move(cb));
+}
+
+void ZoneEngine::zone_op(block::IoQueue& q, ZoneOp op, uint32_t z, bool select_all,
+                         StatusCallback cb) {
   Zone& zone = zones_[z];
   std::unique_lock lock(zone.mu);
   if (!zone.inflight.empty() || !zone.parked.empty()) {
-    zone.parked.emplace_back(&q, [this, &q, op, sector, cb = std::move(cb)]() mutable {
-      submit_zone_op(q, op, sector, std::move(cb));
+    zone.parked.emplace_back(&q, [this, &q, op, z, select_all, cb = std::move(cb)]() mutable {
+      zone_op(q, op, z, select_all, std::move(cb));
     });
     return;
   }
-  ZoneStatus st = execute_zone_op(z, zone, op);
+  const ZoneStatus st = select_all && !select_all_applies(op, zone.cond)
+                            ? ZoneStatus::kOk
+                            : execute_zone_op(z, zone, op);
   lock.unlock();
   fail(q, std::move(cb), st);
 }
@@ -564,6 +579,13 @@ void ZoneEngine::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, S
 ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
   using C = ZoneCondition;
   const C cond = zone.cond;
+  if (op == ZoneOp::kOffline) {  // NVMe Offline Zone: READONLY -> OFFLINE only
+    if (cond == C::kOffline) return ZoneStatus::kOk;
+    if (cond != C::kReadOnly) return ZoneStatus::kInvalidTransition;
+    change_condition(z, zone, C::kOffline);  // holds no resources
+    persist(z, zone);
+    return ZoneStatus::kOk;
+  }
   if (cond == C::kReadOnly || cond == C::kOffline) return ZoneStatus::kInvalidTransition;
   const uint64_t start = geometry_.zone_start(z);
   const uint64_t cap_end = start + geometry_.zone_capacity(z);
@@ -613,20 +635,34 @@ ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
   return ZoneStatus::kOk;
 }
 
-void ZoneEngine::submit_reset_all(block::IoQueue& q, StatusCallback cb) {
-  std::vector<uint64_t> targets;
+void ZoneEngine::submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
+  // Each selected zone's operation runs (or is parked) on its own; the result
+  // is the lowest-numbered failure. Reset-all never fails (virtio-blk, ZBC).
+  struct Job {
+    size_t remaining = 0;
+    uint32_t failed_zone = UINT32_MAX;
+    ZoneStatus status = ZoneStatus::kOk;
+    StatusCallback cb;
+  };
+  std::vector<uint32_t> targets;
   for (uint32_t z = geometry_.nr_conventional(); z < geometry_.nr_zones(); ++z) {
     const Zone& zone = zones_[z];
     std::lock_guard lock(zone.mu);
-    if (is_active(zone.cond) || zone.cond == ZoneCondition::kFull) targets.push_back(geometry_.zone_start(z));
+    // Zones with writes in flight may change before their turn: select them
+    // now and decide when the operation runs.
+    if (select_all_applies(op, zone.cond) || !zone.inflight.empty()) targets.push_back(z);
   }
   if (targets.empty()) return fail(q, std::move(cb), ZoneStatus::kOk);
-  auto job = std::make_shared<ReadJob>();
+  auto job = std::make_shared<Job>();
   job->remaining = targets.size();
   job->cb = std::move(cb);
-  for (uint64_t start : targets) {
-    submit_zone_op(q, ZoneOp::kReset, start, [job](ZoneStatus) {
-      if (--job->remaining == 0) job->cb(ZoneStatus::kOk);  // reset-all never fails
+  for (uint32_t z : targets) {
+    zone_op(q, op, z, true, [job, z, op](ZoneStatus st) {
+      if (st != ZoneStatus::kOk && op != ZoneOp::kReset && z < job->failed_zone) {
+        job->failed_zone = z;
+        job->status = st;
+      }
+      if (--job->remaining == 0) job->cb(job->status);
     });
   }
 }

@@ -30,12 +30,9 @@
 #include "zoned/zone_state_store.h"
 #include "zoned/zone_status.h"
 #include "zoned/zone_types.h"
+#include "zoned/zoned_device.h"  // WriteCallback, StatusCallback, ZoneReport
 
 namespace zvmm::zoned {
-
-// For writes: the first sector written (for appends, the assigned sector).
-using WriteCallback = std::function<void(ZoneStatus status, uint64_t sector)>;
-using StatusCallback = std::function<void(ZoneStatus status)>;
 
 struct ResourceCounts {
   uint32_t open = 0;
@@ -74,14 +71,17 @@ class ZoneEngine {
   // sequential zones in the range are left alone. Range/alignment checked.
   void submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb);
 
-  // Zone management. `sector` must be a zone start.
+  // Zone management on one zone; `sector` must be its start. Waits (parked)
+  // while writes to the zone are in flight.
   void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb);
-  // Resets every IMP_OPEN/EXP_OPEN/CLOSED/FULL sequential zone; never fails.
-  void submit_reset_all(block::IoQueue& q, StatusCallback cb);
+  // Select All: `op` on every sequential zone select_all_applies() to at the
+  // time the zone's turn comes (zone_types.h); kOk or the first failure in
+  // zone order. Reset-all never fails.
+  void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb);
 
   // Fills `out` with zones from the one containing `sector` that match the
-  // filter; returns how many were written. One linear pass.
-  size_t report_zones(uint64_t sector, ZoneFilter filter, std::span<ZoneDescriptor> out) const;
+  // filter and counts every match to the end (ZoneReport). One linear pass.
+  ZoneReport report_zones(uint64_t sector, ZoneFilter filter, std::span<ZoneDescriptor> out) const;
   ZoneDescriptor zone(uint32_t index) const;
 
   // Fault injection (control socket): READONLY or OFFLINE, from any state
@@ -126,6 +126,8 @@ class ZoneEngine {
   void submit_data_write(block::IoQueue& q, uint64_t sector, const WriteData& data,
                          block::IoCallback cb);
   void complete_write(uint32_t z, uint32_t id, int64_t result);
+  // select_all: skip (kOk) a zone select_all_applies() does not cover.
+  void zone_op(block::IoQueue& q, ZoneOp op, uint32_t z, bool select_all, StatusCallback cb);
   ZoneStatus execute_zone_op(uint32_t z, Zone& zone, ZoneOp op);
   // Changes the zone's condition with open/active accounting. When a limit is
   // reached it first auto-closes an IMP_OPEN zone (see auto_close_one); only

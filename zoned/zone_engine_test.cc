@@ -121,7 +121,7 @@ TEST_P(TransitionTest, FollowsStateTable) {
     EXPECT_EQ(d.wp, z);
   }
   if (tc.to == C::kFull) {
-    EXPECT_EQ(d.wp, z + kZone);  // reported as start + len
+    EXPECT_EQ(d.wp, z + kCap);  // where writing ended; front ends show start + len
   }
 }
 
@@ -639,22 +639,119 @@ TEST(ZoneEngine, ReportZonesFiltersFromAnySectorInFirstZone) {
   bring_to(c, *f.engine, zs(6), Start::kFull);
   bring_to(c, *f.engine, zs(9), Start::kImpOpen);
   std::vector<ZoneDescriptor> out(16);
-  EXPECT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, out), 16u);
+  EXPECT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, out).count, 16u);
   EXPECT_EQ(out[0].type, ZoneType::kConventional);
   EXPECT_EQ(out[0].cond, C::kNotWp);
   EXPECT_EQ(out[2].type, ZoneType::kSequentialWriteRequired);
   EXPECT_EQ(out[3].wp, zs(3) + 8);
   EXPECT_EQ(out[3].capacity, kCap);
   EXPECT_EQ(out[3].len, kZone);
-  ASSERT_EQ(f.engine->report_zones(zs(3) + 17, ZoneFilter::kImplicitOpen, out), 2u);
+  ASSERT_EQ(f.engine->report_zones(zs(3) + 17, ZoneFilter::kImplicitOpen, out).count, 2u);
   EXPECT_EQ(out[0].start, zs(3));
   EXPECT_EQ(out[1].start, zs(9));
-  ASSERT_EQ(f.engine->report_zones(zs(4), ZoneFilter::kImplicitOpen, out), 1u);
-  ASSERT_EQ(f.engine->report_zones(0, ZoneFilter::kFull, out), 1u);
+  ASSERT_EQ(f.engine->report_zones(zs(4), ZoneFilter::kImplicitOpen, out).count, 1u);
+  ASSERT_EQ(f.engine->report_zones(0, ZoneFilter::kFull, out).count, 1u);
   EXPECT_EQ(out[0].start, zs(6));
-  EXPECT_EQ(f.engine->report_zones(0, ZoneFilter::kNotWp, out), 2u);
-  EXPECT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, std::span(out).first(3)), 3u);
-  EXPECT_EQ(f.engine->report_zones(zs(16), ZoneFilter::kAll, out), 0u);
+  EXPECT_EQ(f.engine->report_zones(0, ZoneFilter::kNotWp, out).count, 2u);
+  EXPECT_EQ(f.engine->report_zones(0, ZoneFilter::kAll, std::span(out).first(3)).count, 3u);
+  EXPECT_EQ(f.engine->report_zones(zs(16), ZoneFilter::kAll, out).count, 0u);
+  EXPECT_EQ(f.engine->report_zones(zs(16), ZoneFilter::kAll, out).status, S::kOutOfRange);
+  // FULL zones: the write pointer ends at the capacity; the Linux convention
+  // (start + len) is the front end's.
+  ASSERT_EQ(f.engine->report_zones(zs(6), ZoneFilter::kAll, std::span(out).first(1)).count, 1u);
+  EXPECT_EQ(out[0].wp, zs(6) + kCap);
+  EXPECT_EQ(wp_zone_end_if_full(out[0]), zs(6) + kZone);
+}
+
+// The report counts every match to the end of the device, however few fit
+// (NVMe Zone Management Receive without Partial Report: NR_ZONES).
+TEST(ZoneEngine, ReportCountsAllMatchingZonesEvenWhenFewFit) {
+  EngineFixture f(small_config());
+  auto c = f.client();
+  for (uint32_t z : {3u, 5u, 8u, 12u}) bring_to(c, *f.engine, zs(z), Start::kClosed);
+  std::vector<ZoneDescriptor> out(1);
+  ZoneReport r = f.engine->report_zones(0, ZoneFilter::kClosed, out);
+  EXPECT_EQ(r.status, S::kOk);
+  EXPECT_EQ(r.count, 1u);
+  EXPECT_EQ(r.matching, 4u);
+  EXPECT_EQ(out[0].start, zs(3));
+  r = f.engine->report_zones(zs(5) + 1, ZoneFilter::kClosed, {});  // only the header fits
+  EXPECT_EQ(r.count, 0u);
+  EXPECT_EQ(r.matching, 3u);
+  r = f.engine->report_zones(zs(2), ZoneFilter::kAll, out);
+  EXPECT_EQ(r.matching, 14u);
+  EXPECT_EQ(f.engine->report_zones(zs(13), ZoneFilter::kClosed, out).matching, 0u);
+}
+
+// Select All: each action applies to its set of conditions and skips the rest
+// (zone_types.h select_all_applies, NVMe ZNS Zone Management Send).
+TEST(ZoneEngine, SelectAllAppliesEachActionToItsConditions) {
+  struct Case {
+    ZoneOp op;
+    std::vector<C> after;  // zones 2..9 after the action
+  };
+  // Zones 2..9 start as: EMPTY, IMP_OPEN, EXP_OPEN, CLOSED, FULL, READONLY, OFFLINE, EXP_OPEN(no data).
+  const std::vector<Start> starts = {Start::kEmpty, Start::kImpOpen, Start::kExpOpenWritten,
+                                     Start::kClosed, Start::kFull, Start::kReadOnly,
+                                     Start::kOffline, Start::kExpOpenEmpty};
+  const std::vector<Case> cases = {
+      {ZoneOp::kOpen, {C::kEmpty, C::kImplicitOpen, C::kExplicitOpen, C::kExplicitOpen, C::kFull,
+                       C::kReadOnly, C::kOffline, C::kExplicitOpen}},
+      {ZoneOp::kClose, {C::kEmpty, C::kClosed, C::kClosed, C::kClosed, C::kFull, C::kReadOnly,
+                        C::kOffline, C::kEmpty}},
+      {ZoneOp::kFinish, {C::kEmpty, C::kFull, C::kFull, C::kFull, C::kFull, C::kReadOnly,
+                         C::kOffline, C::kFull}},
+      {ZoneOp::kReset, {C::kEmpty, C::kEmpty, C::kEmpty, C::kEmpty, C::kEmpty, C::kReadOnly,
+                        C::kOffline, C::kEmpty}},
+      {ZoneOp::kOffline, {C::kEmpty, C::kImplicitOpen, C::kExplicitOpen, C::kClosed, C::kFull,
+                          C::kOffline, C::kOffline, C::kExplicitOpen}},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(std::string(to_string(k.op)) + " all");
+    EngineFixture f(small_config());
+    auto c = f.client();
+    for (uint32_t i = 0; i < starts.size(); ++i) bring_to(c, *f.engine, zs(2 + i), starts[i]);
+    ASSERT_EQ(c.zone_op_all(k.op), S::kOk);
+    for (uint32_t i = 0; i < starts.size(); ++i) {
+      EXPECT_EQ(f.engine->zone(2 + i).cond, k.after[i]) << "zone " << 2 + i << " from " << name(starts[i]);
+    }
+    uint32_t open = 0, active = 0;
+    for (uint32_t z = 2; z < 16; ++z) {
+      open += is_open(f.engine->zone(z).cond);
+      active += is_active(f.engine->zone(z).cond);
+    }
+    EXPECT_EQ(f.engine->resource_counts().open, open);
+    EXPECT_EQ(f.engine->resource_counts().active, active);
+  }
+}
+
+// Open all needs resources like any open: with max-open 2 and three CLOSED
+// zones, the third open finds only EXP_OPEN zones: kOpenResource, and the first
+// two stay open (the first failure in zone order is the result).
+TEST(ZoneEngine, SelectAllOpenStopsAtTheOpenLimit) {
+  EngineFixture f(limits(2, 0));
+  auto c = f.client();
+  for (uint32_t z : {3u, 4u, 5u}) bring_to(c, *f.engine, zs(z), Start::kClosed);
+  EXPECT_EQ(c.zone_op_all(ZoneOp::kOpen), S::kOpenResource);
+  EXPECT_EQ(f.engine->zone(3).cond, C::kExplicitOpen);
+  EXPECT_EQ(f.engine->zone(4).cond, C::kExplicitOpen);
+  EXPECT_EQ(f.engine->zone(5).cond, C::kClosed);
+  EXPECT_EQ(f.engine->resource_counts().open, 2u);
+}
+
+// Offline (NVMe action 05h) takes only a READONLY zone OFFLINE; it is persisted.
+TEST(ZoneEngine, OfflineOnlyFromReadOnly) {
+  EngineFixture f(small_config());
+  auto c = f.client();
+  bring_to(c, *f.engine, zs(3), Start::kImpOpen);
+  EXPECT_EQ(c.zone_op(ZoneOp::kOffline, zs(3)), S::kInvalidTransition);
+  EXPECT_EQ(c.zone_op(ZoneOp::kOffline, zs(4)), S::kInvalidTransition);  // EMPTY
+  ASSERT_EQ(f.engine->inject_condition(zs(5), C::kReadOnly), S::kOk);
+  EXPECT_EQ(c.zone_op(ZoneOp::kOffline, zs(5)), S::kOk);
+  EXPECT_EQ(f.engine->zone(5).cond, C::kOffline);
+  EXPECT_EQ(c.zone_op(ZoneOp::kOffline, zs(5)), S::kOk);  // already OFFLINE: no-op
+  EXPECT_EQ(f.store.load(5).cond, C::kOffline);
+  EXPECT_EQ(c.zone_op(ZoneOp::kOffline, zs(1)), S::kInvalidZoneOp);  // conventional
 }
 
 TEST(ZoneEngine, HostAwareAllowsRandomWrites) {

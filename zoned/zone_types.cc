@@ -61,8 +61,21 @@ std::string_view to_string(ZoneOp op) {
     case ZoneOp::kClose: return "close";
     case ZoneOp::kFinish: return "finish";
     case ZoneOp::kReset: return "reset";
+    case ZoneOp::kOffline: return "offline";
   }
   return "unknown";
+}
+
+bool select_all_applies(ZoneOp op, ZoneCondition c) {
+  using C = ZoneCondition;
+  switch (op) {
+    case ZoneOp::kOpen: return c == C::kClosed;
+    case ZoneOp::kClose: return is_open(c);
+    case ZoneOp::kFinish: return is_active(c);
+    case ZoneOp::kReset: return is_active(c) || c == C::kFull;
+    case ZoneOp::kOffline: return c == C::kReadOnly;
+  }
+  return false;
 }
 
 }  // namespace zvmm::zoned

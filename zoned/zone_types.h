@@ -31,7 +31,17 @@ enum class ZoneCondition : uint8_t {
 // virtio-blk numbering (0 none, 1 HM, 2 HA).
 enum class ZonedModel : uint8_t { kNone = 0, kHostManaged = 1, kHostAware = 2 };
 
-enum class ZoneOp : uint8_t { kOpen, kClose, kFinish, kReset };
+// Zone management actions (ZBC OPEN/CLOSE/FINISH ZONE, RESET WRITE POINTER;
+// NVMe Zone Management Send actions 03h/01h/02h/04h/05h). kOffline takes a
+// READONLY zone OFFLINE (NVMe only; OFFLINE stays OFFLINE).
+enum class ZoneOp : uint8_t { kOpen, kClose, kFinish, kReset, kOffline };
+
+// NVMe ZNS Select All (Zone Management Send, CDW13 bit 8): the conditions each
+// action applies to when applied to every zone; zones in other conditions
+// are skipped, not errors. open: CLOSED; close: IMP/EXP_OPEN; finish:
+// IMP/EXP_OPEN, CLOSED; reset: IMP/EXP_OPEN, CLOSED, FULL; offline: READONLY.
+// (Reset-all of virtio-blk and ZBC RESET WRITE POINTER ALL is reset's set.)
+bool select_all_applies(ZoneOp op, ZoneCondition c);
 
 // Report filter; NVMe Zone Management Receive numbering for 0..7.
 enum class ZoneFilter : uint8_t {
@@ -52,7 +62,10 @@ struct ZoneDescriptor {
   uint64_t start = 0;
   uint64_t len = 0;
   uint64_t capacity = 0;
-  uint64_t wp = 0;  // FULL zones report start + len (Linux drivers' convention)
+  // Write pointer. FULL zones: start + capacity (where writing ended); front
+  // ends apply their own convention (see wp_zone_end_if_full). Conventional
+  // zones: start + len. READONLY/OFFLINE: the last write pointer.
+  uint64_t wp = 0;
   ZoneType type = ZoneType::kConventional;
   ZoneCondition cond = ZoneCondition::kNotWp;
   bool non_seq = false;  // host-aware: a write not at the wp happened
@@ -64,6 +77,13 @@ constexpr bool is_open(ZoneCondition c) {
 constexpr bool is_active(ZoneCondition c) { return is_open(c) || c == ZoneCondition::kClosed; }
 
 bool matches(ZoneFilter filter, const ZoneDescriptor& zone);
+
+// The write pointer with FULL zones at start + len: Linux's struct blk_zone
+// convention (the virtio-blk and NVMe drivers both report it that way), used
+// by the virtio-blk report and zvmm-zones.
+constexpr uint64_t wp_zone_end_if_full(const ZoneDescriptor& d) {
+  return d.cond == ZoneCondition::kFull ? d.start + d.len : d.wp;
+}
 bool is_valid_condition(uint8_t raw);
 
 std::string_view to_string(ZoneCondition c);

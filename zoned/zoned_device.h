@@ -13,22 +13,32 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 
 #include "block/io_queue.h"
 #include "block/io_vecs.h"
-#include "zoned/zone_engine.h"  // WriteCallback, StatusCallback
 #include "zoned/zone_geometry.h"
 #include "zoned/zone_status.h"
 #include "zoned/zone_types.h"
 
 namespace zvmm::zoned {
 
+// Completion of a write or append: the first sector written (for appends, the
+// assigned sector; 0 on failure).
+using WriteCallback = std::function<void(ZoneStatus status, uint64_t sector)>;
+using StatusCallback = std::function<void(ZoneStatus status)>;
+
+// Result of a zone report (ZBC REPORT ZONES, NVMe Zone Management Receive,
+// virtio-blk ZONE_REPORT).
 struct ZoneReport {
-  ZoneStatus status = ZoneStatus::kOk;  // kIoError if the host report failed
-  size_t count = 0;                     // descriptors written
+  ZoneStatus status = ZoneStatus::kOk;  // kOutOfRange; kIoError if a host report failed
+  size_t count = 0;                     // descriptors written to `out`
+  // Zones from the start sector's zone to the end of the device that match the
+  // filter, whether or not they fit (NVMe NR_ZONES without Partial Report).
+  uint64_t matching = 0;
 };
 
 class ZonedDevice {
@@ -91,15 +101,18 @@ class ZonedDevice {
                               WriteCallback cb);
 
   // --- Zone management --------------------------------------------------------------
-  // `sector` must be a zone start (kInvalidField), of a sequential zone
-  // (kInvalidZoneOp).
+  // One zone: `sector` must be a zone start (kInvalidField), of a sequential
+  // zone (kInvalidZoneOp). The state table is in docs/zoned-model.md.
   virtual void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector,
                               StatusCallback cb) = 0;
-  // Resets every non-empty sequential zone.
-  virtual void submit_reset_all(block::IoQueue& q, StatusCallback cb) = 0;
+  // Every zone `op` applies to (select_all_applies(): NVMe Select All; reset
+  // is virtio-blk/ZBC reset-all); the others are skipped. Status: kOk, or the
+  // first failure in zone order (the zones before it keep their new state).
+  virtual void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) = 0;
 
-  // Zones from the one containing `sector` that match `filter`, at most
-  // out.size(). Synchronous; thread-safe. Out-of-range sector: kOutOfRange.
+  // Zones from the one containing `sector` that match `filter`: at most
+  // out.size() written, and how many match to the end of the device.
+  // Synchronous; thread-safe. Out-of-range sector: kOutOfRange.
   virtual ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                                   std::span<ZoneDescriptor> out) = 0;
 };

@@ -56,11 +56,11 @@ TEST(ZonedImage, RestartSeesSameZonesAndData) {
     ASSERT_EQ(image->engine().inject_condition(5 * zs, C::kReadOnly), S::kOk);
     ASSERT_EQ(image->engine().inject_condition(6 * zs, C::kOffline), S::kOk);
     ASSERT_EQ(c.flush(), S::kOk);
-    ASSERT_EQ(image->engine().report_zones(0, ZoneFilter::kAll, before), 32u);
+    ASSERT_EQ(image->engine().report_zones(0, ZoneFilter::kAll, before).count, 32u);
   }
   auto image = ZonedImage::open(path, geometry());
   std::vector<ZoneDescriptor> after(32);
-  ASSERT_EQ(image->engine().report_zones(0, ZoneFilter::kAll, after), 32u);
+  ASSERT_EQ(image->engine().report_zones(0, ZoneFilter::kAll, after).count, 32u);
   ASSERT_EQ(before[1].cond, C::kImplicitOpen);
   ASSERT_EQ(before[2].cond, C::kExplicitOpen);
   ASSERT_EQ(before[7].cond, C::kExplicitOpen);

@@ -184,7 +184,7 @@ int report(const Args& a) {
   ZoneFilter filter = a.has("--filter") ? parse_filter(a.options.at("--filter")) : ZoneFilter::kAll;
   uint64_t start = a.has("--start") ? std::stoull(a.options.at("--start")) : 0;
   std::vector<ZoneDescriptor> zones(g.nr_zones());
-  zones.resize(image->engine().report_zones(start, filter, zones));
+  zones.resize(image->engine().report_zones(start, filter, zones).count);
   const bool json = a.has("--json");
   if (json) std::printf("[");
   for (size_t i = 0; i < zones.size(); ++i) {
@@ -194,12 +194,12 @@ int report(const Args& a) {
                   "\"type\": \"%s\", \"cond\": \"%s\", \"non_seq\": %s}",
                   i ? "," : "", static_cast<unsigned long long>(d.start),
                   static_cast<unsigned long long>(d.len), static_cast<unsigned long long>(d.capacity),
-                  static_cast<unsigned long long>(d.wp), std::string(to_string(d.type)).c_str(),
+                  static_cast<unsigned long long>(wp_zone_end_if_full(d)), std::string(to_string(d.type)).c_str(),
                   std::string(to_string(d.cond)).c_str(), d.non_seq ? "true" : "false");
     } else {
       std::printf("zone %5u start %10llu len %8llu cap %8llu wp %10llu %-19s %s%s\n", g.zone_index(d.start),
                   static_cast<unsigned long long>(d.start), static_cast<unsigned long long>(d.len),
-                  static_cast<unsigned long long>(d.capacity), static_cast<unsigned long long>(d.wp),
+                  static_cast<unsigned long long>(d.capacity), static_cast<unsigned long long>(wp_zone_end_if_full(d)),
                   std::string(to_string(d.type)).c_str(), std::string(to_string(d.cond)).c_str(),
                   d.non_seq ? " non-seq" : "");
     }

@@ -3,6 +3,7 @@
 #include <bit>
 #include <stdexcept>
 
+#include "devices/virtio/blk_status.h"
 #include "devices/virtio/virtio_constants.h"
 #include "base/le.h"
 
@@ -69,7 +70,7 @@ BlkConfig::BlkConfig(const zoned::ZoneGeometry& g, VirtioBlkOptions o)
     store_le<uint32_t>(b, cfg::kMaxActiveZones, g.max_active());
     store_le<uint32_t>(b, cfg::kMaxAppendSectors, static_cast<uint32_t>(g.max_append_sectors()));
     store_le<uint32_t>(b, cfg::kWriteGranularity, block_size_);
-    b[cfg::kModel] = static_cast<uint8_t>(model_);
+    b[cfg::kModel] = blk::zoned_model(model_);
   }
 }
 

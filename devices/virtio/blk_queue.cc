@@ -361,7 +361,7 @@ void BlkQueue::start_zone_op(Request& r) {
     case rq::kZoneClose: op = zoned::ZoneOp::kClose; break;
     case rq::kZoneFinish: op = zoned::ZoneOp::kFinish; break;
     case rq::kZoneReset: op = zoned::ZoneOp::kReset; break;
-    default: return ctx_.device.submit_reset_all(*io_, std::move(cb));
+    default: return ctx_.device.submit_zone_op_all(*io_, zoned::ZoneOp::kReset, std::move(cb));
   }
   ctx_.device.submit_zone_op(*io_, op, r.sector, std::move(cb));
 }
@@ -388,9 +388,9 @@ void BlkQueue::report_zones(Request& r) {
     const size_t o = rep::kHeaderSize + i * rep::kDescriptorSize;
     store_le<uint64_t>(out, o + rep::kCap, zones[i].capacity);
     store_le<uint64_t>(out, o + rep::kStart, zones[i].start);
-    store_le<uint64_t>(out, o + rep::kWp, zones[i].wp);
-    out[o + rep::kType] = static_cast<uint8_t>(zones[i].type);
-    out[o + rep::kState] = static_cast<uint8_t>(zones[i].cond);
+    store_le<uint64_t>(out, o + rep::kWp, zoned::wp_zone_end_if_full(zones[i]));
+    out[o + rep::kType] = blk::zone_type(zones[i].type);
+    out[o + rep::kState] = blk::zone_state(zones[i].cond);
   }
   r.chain.write(0, out);
   // The driver checks that the used length covers its whole buffer: zero the rest.

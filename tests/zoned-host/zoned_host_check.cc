@@ -105,7 +105,7 @@ int report(const std::string& path) {
   if (r.status != S::kOk) return 1;
   for (size_t i = 0; i < r.count; ++i) {
     const ZoneDescriptor& z = zones[i];
-    const uint64_t wp = z.type == ZoneType::kConventional ? 0 : z.wp - z.start;
+    const uint64_t wp = z.type == ZoneType::kConventional ? 0 : wp_zone_end_if_full(z) - z.start;
     std::printf("%llu %llu %llu %llu %u %u\n", (unsigned long long)z.start, (unsigned long long)z.len,
                 (unsigned long long)z.capacity, (unsigned long long)wp, unsigned(z.cond), unsigned(z.type));
   }
