@@ -54,7 +54,7 @@ bool VirtioDisks::shutdown() {
   for (Disk& disk : disks_) {
     if (disk.device->read_only()) continue;
     try {
-      zoned::SyncZoneClient client(*disk.device, disk.device->create_queue(1));
+      zoned::SyncZoneClient client(*disk.device, 1);
       if (const zoned::ZoneStatus st = client.flush(); st != zoned::ZoneStatus::kOk) {
         std::fprintf(stderr, "zvmm: flushing %s failed: %s\n", disk.device->description().c_str(),
                      std::string(zoned::to_string(st)).c_str());

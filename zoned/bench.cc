@@ -37,8 +37,9 @@ using Done = std::function<void()>;
 using block::IoCallback;
 
 // Keeps `qd` I/Os in flight until `total` have completed.
-Result run(const std::string& target, const std::string& op, block::IoQueue& q, unsigned qd,
-           uint64_t total, const std::function<void(uint64_t, Done)>& issue) {
+// `wait`: blocks until something completes, then runs the callbacks.
+Result run(const std::string& target, const std::string& op, const std::function<void()>& wait,
+           unsigned qd, uint64_t total, const std::function<void(uint64_t, Done)>& issue) {
   uint64_t issued = 0, completed = 0;
   unsigned in_flight = 0;
   auto start = std::chrono::steady_clock::now();
@@ -47,7 +48,7 @@ Result run(const std::string& target, const std::string& op, block::IoQueue& q, 
       ++in_flight;
       issue(issued++, [&] { --in_flight, ++completed; });
     }
-    q.wait_completions();
+    wait();
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {target, op, qd, total, secs};
@@ -83,9 +84,15 @@ void file_cases(ZonedImage& image, uint64_t ops, unsigned round, std::vector<Res
   const uint64_t data = image.layout().data_offset;
   std::vector<uint8_t> buf(kIo, 0x5A);
   std::vector<std::vector<uint8_t>> read_bufs(32, std::vector<uint8_t>(kIo));
+  const iovec buf_seg{buf.data(), buf.size()};
+  std::vector<iovec> read_segs;
+  for (auto& b : read_bufs) read_segs.push_back({b.data(), b.size()});
   for (unsigned qd : {1u, 32u}) {
     auto q = image.backend().create_queue(qd);
-    SyncZoneClient admin(engine, image.backend().create_queue(4));
+    auto zq = engine.open_queue(qd);
+    auto raw_wait = [&] { q->wait_completions(); };
+    auto engine_wait = [&] { zq->wait(); };
+    SyncZoneClient admin(engine, 4);
     auto fresh = [&] {  // every zone EMPTY and unallocated, nothing dirty
       check(admin.reset_all());
       image.backend().discard(data, g.device_sectors() * kSectorSize);
@@ -93,31 +100,31 @@ void file_cases(ZonedImage& image, uint64_t ops, unsigned round, std::vector<Res
     };
     auto raw_write = [&] {
       fresh();
-      out.push_back(run("raw-file", "write", *q, qd, ops, [&](uint64_t i, Done done) {
+      out.push_back(run("raw-file", "write", raw_wait, qd, ops, [&](uint64_t i, Done done) {
         q->submit_write(data + block_sector(g, i) * kSectorSize, buf, raw_done(done));
       }));
     };
     auto engine_write = [&] {
       fresh();
-      out.push_back(run("engine-file", "write", *q, qd, ops, [&](uint64_t i, Done done) {
-        engine.submit_write(*q, block_sector(g, i), buf, [done](ZoneStatus st, uint64_t) { check(st), done(); });
+      out.push_back(run("engine-file", "write", engine_wait, qd, ops, [&](uint64_t i, Done done) {
+        zq->write(block_sector(g, i), {&buf_seg, 1}, [done](ZoneStatus st, uint64_t) { check(st), done(); });
       }));
     };
     if (round % 2) engine_write(), raw_write();
     else raw_write(), engine_write();
     std::mt19937_64 rng(1);
-    out.push_back(run("raw-file", "read", *q, qd, ops, [&](uint64_t i, Done done) {
+    out.push_back(run("raw-file", "read", raw_wait, qd, ops, [&](uint64_t i, Done done) {
       q->submit_read(data + block_sector(g, rng() % ops) * kSectorSize, read_bufs[i % 32], raw_done(done));
     }));
     rng.seed(1);
-    out.push_back(run("engine-file", "read", *q, qd, ops, [&](uint64_t i, Done done) {
-      engine.submit_read(*q, block_sector(g, rng() % ops), read_bufs[i % 32],
-                         [done](ZoneStatus st) { check(st), done(); });
+    out.push_back(run("engine-file", "read", engine_wait, qd, ops, [&](uint64_t i, Done done) {
+      zq->read(block_sector(g, rng() % ops), {&read_segs[i % 32], 1},
+               [done](ZoneStatus st) { check(st), done(); });
     }));
     fresh();
-    out.push_back(run("engine-file", "append", *q, qd, ops, [&](uint64_t i, Done done) {
-      engine.submit_append(*q, block_sector(g, i) & ~(g.zone_sectors() - 1), buf,
-                           [done](ZoneStatus st, uint64_t) { check(st), done(); });
+    out.push_back(run("engine-file", "append", engine_wait, qd, ops, [&](uint64_t i, Done done) {
+      zq->append(block_sector(g, i) & ~(g.zone_sectors() - 1), {&buf_seg, 1},
+                 [done](ZoneStatus st, uint64_t) { check(st), done(); });
     }));
   }
 }
@@ -143,17 +150,19 @@ std::vector<Result> medians(const std::vector<Result>& all) {
 void null_cases(ZoneEngine& engine, block::BlockBackend& backend, uint64_t ops, std::vector<Result>& out) {
   const ZoneGeometry& g = engine.geometry();
   std::vector<uint8_t> buf(kIo, 0x5A);
+  const iovec buf_seg{buf.data(), buf.size()};
   for (unsigned qd : {1u, 32u}) {
-    auto q = backend.create_queue(qd);
-    SyncZoneClient admin(engine, backend.create_queue(4));
+    auto zq = engine.open_queue(qd);
+    auto wait = [&] { zq->wait(); };
+    SyncZoneClient admin(engine, 4);
     check(admin.reset_all());
-    out.push_back(run("engine-null", "write", *q, qd, ops, [&](uint64_t i, Done done) {
-      engine.submit_write(*q, block_sector(g, i), buf, [done](ZoneStatus st, uint64_t) { check(st), done(); });
+    out.push_back(run("engine-null", "write", wait, qd, ops, [&](uint64_t i, Done done) {
+      zq->write(block_sector(g, i), {&buf_seg, 1}, [done](ZoneStatus st, uint64_t) { check(st), done(); });
     }));
     check(admin.reset_all());
-    out.push_back(run("engine-null", "append", *q, qd, ops, [&](uint64_t i, Done done) {
-      engine.submit_append(*q, block_sector(g, i) & ~(g.zone_sectors() - 1), buf,
-                           [done](ZoneStatus st, uint64_t) { check(st), done(); });
+    out.push_back(run("engine-null", "append", wait, qd, ops, [&](uint64_t i, Done done) {
+      zq->append(block_sector(g, i) & ~(g.zone_sectors() - 1), {&buf_seg, 1},
+                 [done](ZoneStatus st, uint64_t) { check(st), done(); });
     }));
   }
 }

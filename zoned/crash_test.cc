@@ -58,7 +58,7 @@ void log(int fd, const Record& r) {
 
 [[noreturn]] void child(const std::string& path, int log_fd, uint32_t seed) {
   auto image = ZonedImage::open(path, geometry());
-  SyncZoneClient c(image->engine(), image->backend().create_queue(8));
+  SyncZoneClient c(image->engine(), 8);
   std::mt19937 rng(seed);
   for (uint32_t i = 0;; ++i) {
     const uint32_t z = kConventional + rng() % (kZones - kConventional);
@@ -214,7 +214,7 @@ TEST(Crash, KillNineLoopKeepsCompletedWrites) {
       if (static_cast<S>(r.status) == S::kOk) model.apply(r);
     }
     auto image = ZonedImage::open(path, geometry());
-    SyncZoneClient c(image->engine(), image->backend().create_queue(8));
+    SyncZoneClient c(image->engine(), 8);
     model.verify(image->engine(), c, pending);
     if (HasFatalFailure()) {
       ADD_FAILURE() << "round " << round << " (child seed " << round + 1 << ")";

@@ -195,36 +195,57 @@ void HostZonedDevice::invalidate_append_wp(uint32_t z) {
 
 // ---- data path ----
 
-std::span<const uint8_t> HostZonedDevice::direct_buffer(std::span<const uint8_t> buf,
-                                                        std::shared_ptr<AlignedBuffer>& bounce) const {
-  if (AlignedBuffer::is_aligned(buf.data(), geometry_.logical_block_size())) return buf;
-  bounce = std::make_shared<AlignedBuffer>(buf.size(), geometry_.logical_block_size());
-  std::copy(buf.begin(), buf.end(), bounce->span().begin());
+std::span<const uint8_t> HostZonedDevice::direct_buffer(Segments data,
+                                                        std::shared_ptr<const void>& keep) const {
+  const size_t align = geometry_.logical_block_size();
+  if (data.size() == 1 && AlignedBuffer::is_aligned(data[0].iov_base, align)) {
+    return {static_cast<const uint8_t*>(data[0].iov_base), data[0].iov_len};
+  }
+  auto bounce = std::make_shared<AlignedBuffer>(block::total_bytes(data), align);
+  size_t at = 0;
+  for (const iovec& s : data) {
+    std::memcpy(bounce->span().data() + at, s.iov_base, s.iov_len);
+    at += s.iov_len;
+  }
+  keep = bounce;
   return bounce->span();
 }
 
-void HostZonedDevice::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
-                                  StatusCallback cb) {
-  if (ZoneStatus st = geometry_.check_range(sector, buf.size()); st != ZoneStatus::kOk) {
+void HostZonedDevice::read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) {
+  const uint64_t size = block::total_bytes(data);
+  if (ZoneStatus st = geometry_.check_range(sector, size); st != ZoneStatus::kOk) {
     return post_status(q, std::move(cb), st);
   }
-  const auto bytes = static_cast<int64_t>(buf.size());
-  if (AlignedBuffer::is_aligned(buf.data(), geometry_.logical_block_size())) {
+  const auto bytes = static_cast<int64_t>(size);
+  if (data.size() == 1 && AlignedBuffer::is_aligned(data[0].iov_base, geometry_.logical_block_size())) {
+    std::span<uint8_t> buf(static_cast<uint8_t*>(data[0].iov_base), data[0].iov_len);
     return q.submit_read(sector * kSectorSize, buf, [cb = std::move(cb), bytes](int64_t r) {
       cb(r == bytes ? ZoneStatus::kOk : ZoneStatus::kIoError);
     });
   }
-  // O_DIRECT needs an aligned buffer: read into a bounce buffer, then copy.
-  auto bounce = std::make_shared<AlignedBuffer>(buf.size(), geometry_.logical_block_size());
-  q.submit_read(sector * kSectorSize, bounce->span(), [cb = std::move(cb), bounce, buf, bytes](int64_t r) {
-    if (r == bytes) std::copy(bounce->span().begin(), bounce->span().end(), buf.begin());
+  // O_DIRECT needs an aligned buffer: read into a bounce buffer, then scatter.
+  auto bounce = std::make_shared<AlignedBuffer>(size, geometry_.logical_block_size());
+  q.submit_read(sector * kSectorSize, bounce->span(), [cb = std::move(cb), bounce, data, bytes](int64_t r) {
+    if (r == bytes) {
+      size_t at = 0;
+      for (const iovec& s : data) {
+        std::memcpy(s.iov_base, bounce->span().data() + at, s.iov_len);
+        at += s.iov_len;
+      }
+    }
     cb(r == bytes ? ZoneStatus::kOk : ZoneStatus::kIoError);
   });
 }
 
-void HostZonedDevice::submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
-                                   WriteCallback cb) {
+void HostZonedDevice::write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) {
   if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+  std::shared_ptr<const void> keep;
+  const auto direct = direct_buffer(data, keep);
+  write_direct(q, sector, direct, std::move(keep), std::move(cb));
+}
+
+void HostZonedDevice::write_direct(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+                                   std::shared_ptr<const void> keep, WriteCallback cb) {
   if (ZoneStatus st = geometry_.check_range(sector, buf.size()); st != ZoneStatus::kOk) {
     return post_write_status(q, std::move(cb), st);
   }
@@ -235,16 +256,14 @@ void HostZonedDevice::submit_write(block::IoQueue& q, uint64_t sector, std::span
     return post_write_status(q, std::move(cb), ZoneStatus::kBoundaryError);
   }
   if (geometry_.is_sequential(z)) invalidate_append_wp(z);
-  std::shared_ptr<AlignedBuffer> bounce;
-  const auto direct = direct_buffer(buf, bounce);
-  q.submit_write(sector * kSectorSize, direct, [this, cb = std::move(cb), bounce, z, sector, sectors](int64_t r) {
+  q.submit_write(sector * kSectorSize, buf, [this, cb = std::move(cb), keep, z, sector, sectors](int64_t r) {
     if (r == static_cast<int64_t>(sectors * kSectorSize)) return cb(ZoneStatus::kOk, sector);
     cb(classify_write_error(z, sector, sectors, r < 0 ? static_cast<int>(-r) : EIO), sector);
   });
 }
 
-void HostZonedDevice::submit_append(block::IoQueue& q, uint64_t zone_sector,
-                                    std::span<const uint8_t> buf, WriteCallback cb) {
+void HostZonedDevice::append(block::IoQueue& q, uint64_t zone_sector, Segments data,
+                             WriteCallback cb) {
   if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   if (ZoneStatus st = check_zone_start(zone_sector); st != ZoneStatus::kOk) {
     return post_write_status(q, std::move(cb), st);
@@ -253,22 +272,25 @@ void HostZonedDevice::submit_append(block::IoQueue& q, uint64_t zone_sector,
   if (geometry_.zone_type(z) != ZoneType::kSequentialWriteRequired) {
     return post_write_status(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
   }
-  if (buf.size() % geometry_.logical_block_size()) {
+  const uint64_t size = block::total_bytes(data);
+  if (size % geometry_.logical_block_size()) {
     return post_write_status(q, std::move(cb), ZoneStatus::kMisaligned);
   }
-  if (buf.size() / kSectorSize > geometry_.max_append_sectors()) {
+  if (size / kSectorSize > geometry_.max_append_sectors()) {
     return post_write_status(q, std::move(cb), ZoneStatus::kAppendTooLarge);
   }
+  Append a{&q, {}, nullptr, std::move(cb)};
+  a.buf = direct_buffer(data, a.keep);
   AppendZone& az = append_zones_[z];
   {
     std::lock_guard lock(az.mu);
     if (az.busy) {
-      az.waiting.push_back({&q, buf, std::move(cb)});
+      az.waiting.push_back(std::move(a));
       return;
     }
     az.busy = true;
   }
-  start_append(z, {&q, buf, std::move(cb)});
+  start_append(z, std::move(a));
 }
 
 // Runs on a.q's thread with az.busy set by the caller.
@@ -303,9 +325,8 @@ void HostZonedDevice::start_append(uint32_t z, Append a) {
       finish_append(z, std::move(a), wp, st);
     });
   }
-  std::shared_ptr<AlignedBuffer> bounce;
-  const auto direct = direct_buffer(a.buf, bounce);
-  q.submit_write(wp * kSectorSize, direct, [this, z, a = std::move(a), bounce, wp, sectors](int64_t r) mutable {
+  const auto direct = a.buf;
+  q.submit_write(wp * kSectorSize, direct, [this, z, a = std::move(a), wp, sectors](int64_t r) mutable {
     ZoneStatus st = ZoneStatus::kOk;
     if (r != static_cast<int64_t>(sectors * kSectorSize)) {
       st = classify_write_error(z, wp, sectors, r < 0 ? static_cast<int>(-r) : EIO);
@@ -339,37 +360,61 @@ void HostZonedDevice::finish_append(uint32_t z, Append a, uint64_t sector, ZoneS
   a.cb(st, st == ZoneStatus::kOk ? sector : 0);
 }
 
-void HostZonedDevice::submit_write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes,
-                                          WriteCallback cb) {
-  auto zeros = std::make_shared<std::vector<uint8_t>>(bytes);
-  submit_write(q, sector, *zeros, [zeros, cb = std::move(cb)](ZoneStatus st, uint64_t s) {
-    cb(st, s);
-  });
+void HostZonedDevice::write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes,
+                                   WriteCallback cb) {
+  if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+  if (ZoneStatus st = geometry_.check_range(sector, bytes); st != ZoneStatus::kOk) {
+    return post_write_status(q, std::move(cb), st);
+  }
+  // One aligned 1 MiB zero buffer for every request, written chunk after chunk
+  // (each at the wp the previous one left).
+  static constexpr uint64_t kChunk = 1 << 20;
+  static const std::shared_ptr<AlignedBuffer> zeros = [] {
+    auto b = std::make_shared<AlignedBuffer>(kChunk, 4096);
+    std::fill(b->span().begin(), b->span().end(), 0);
+    return b;
+  }();
+  if (bytes == 0) return post_write_status(q, std::move(cb), ZoneStatus::kOk);
+  struct Chain {
+    HostZonedDevice* dev;
+    block::IoQueue* q;
+    uint64_t start, next, end;  // sectors
+    WriteCallback cb;
+    void step(std::shared_ptr<Chain> self) {
+      const uint64_t n = std::min<uint64_t>(end - next, kChunk / kSectorSize);
+      dev->write_direct(*q, next, zeros->span().first(n * kSectorSize), zeros,
+                        [self, n](ZoneStatus st, uint64_t) {
+                          self->next += n;
+                          if (st != ZoneStatus::kOk || self->next == self->end) return self->cb(st, self->start);
+                          self->step(self);
+                        });
+    }
+  };
+  auto chain = std::make_shared<Chain>(Chain{this, &q, sector, sector, sector + bytes / kSectorSize, std::move(cb)});
+  chain->step(chain);
 }
 
-void HostZonedDevice::submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes,
-                                     StatusCallback cb) {
+void HostZonedDevice::discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) {
   if (read_only_) return post_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   // A hint: accepted and ignored (zone resets reclaim sequential zones).
   post_status(q, std::move(cb), geometry_.check_range(sector, bytes));
 }
 
-void HostZonedDevice::submit_flush(block::IoQueue& q, StatusCallback cb) {
+void HostZonedDevice::flush(block::IoQueue& q, StatusCallback cb) {
   q.submit_flush([cb = std::move(cb)](int64_t r) { cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk); });
 }
 
 // ---- zone management (synchronous ioctls) ----
 
-void HostZonedDevice::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector,
-                                     StatusCallback cb) {
+void HostZonedDevice::zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) {
   if (read_only_) return post_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   if (ZoneStatus st = check_zone_start(sector); st != ZoneStatus::kOk) {
     return post_status(q, std::move(cb), st);
   }
-  post_status(q, std::move(cb), zone_op(op, geometry_.zone_index(sector)));
+  post_status(q, std::move(cb), zone_op_at(op, geometry_.zone_index(sector)));
 }
 
-ZoneStatus HostZonedDevice::zone_op(ZoneOp op, uint32_t z) {
+ZoneStatus HostZonedDevice::zone_op_at(ZoneOp op, uint32_t z) {
   // Linux has no user-space command to take a zone offline.
   if (op == ZoneOp::kOffline) return ZoneStatus::kInvalidZoneOp;
   static constexpr block::HostZoneOp kOps[] = {block::HostZoneOp::kOpen, block::HostZoneOp::kClose,
@@ -383,7 +428,7 @@ ZoneStatus HostZonedDevice::zone_op(ZoneOp op, uint32_t z) {
   return (-rc == EIO) ? ZoneStatus::kInvalidTransition : status_from_errno(-rc);
 }
 
-void HostZonedDevice::submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
+void HostZonedDevice::zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
   if (read_only_) return post_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   if (op == ZoneOp::kReset) {
     for (uint32_t z = 0; z < geometry_.nr_zones(); ++z) invalidate_append_wp(z);
@@ -399,7 +444,7 @@ void HostZonedDevice::submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCal
   ZoneStatus st = report.status;
   for (size_t i = 0; st == ZoneStatus::kOk && i < report.count; ++i) {
     if (zones[i].type == ZoneType::kConventional || !select_all_applies(op, zones[i].cond)) continue;
-    st = zone_op(op, geometry_.zone_index(zones[i].start));
+    st = zone_op_at(op, geometry_.zone_index(zones[i].start));
   }
   post_status(q, std::move(cb), st);
 }

@@ -33,33 +33,38 @@ class HostZonedDevice final : public ZonedDevice {
   const ZoneGeometry& geometry() const override { return geometry_; }
   bool read_only() const override { return read_only_; }
   std::string description() const override { return "host " + path_; }
-  std::unique_ptr<block::IoQueue> create_queue(unsigned depth) override;
-
-  void submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
-                   StatusCallback cb) override;
-  void submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
-                    WriteCallback cb) override;
-  void submit_append(block::IoQueue& q, uint64_t zone_sector, std::span<const uint8_t> buf,
-                     WriteCallback cb) override;
-  void submit_write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes,
-                           WriteCallback cb) override;
-  void submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes,
-                      StatusCallback cb) override;
-  void submit_flush(block::IoQueue& q, StatusCallback cb) override;
-  void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) override;
-  void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override;
   ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                           std::span<ZoneDescriptor> out) override;
 
   block::ZbdBackend& backend() { return *backend_; }
 
+ protected:
+  // The device is opened with O_DIRECT: data goes through one block-aligned
+  // buffer per request (gathered from / scattered to the segments), unless it
+  // is a single aligned segment.
+  std::unique_ptr<block::IoQueue> create_queue(unsigned depth) override;
+  void read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) override;
+  void write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) override;
+  void append(block::IoQueue& q, uint64_t zone_sector, Segments data, WriteCallback cb) override;
+  // Chained writes of one shared 1 MiB zero buffer, in order.
+  void write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes, WriteCallback cb) override;
+  void discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) override;
+  void flush(block::IoQueue& q, StatusCallback cb) override;
+  void zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) override;
+  void zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override;
+
  private:
   // One zone's operation as a synchronous ioctl.
-  ZoneStatus zone_op(ZoneOp op, uint32_t z);
+  ZoneStatus zone_op_at(ZoneOp op, uint32_t z);
+  // A write of a buffer the device can take as it is (aligned, kept alive by
+  // `keep` until the callback).
+  void write_direct(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+                    std::shared_ptr<const void> keep, WriteCallback cb);
   struct AppendZone;
   struct Append {
     block::IoQueue* q;
-    std::span<const uint8_t> buf;
+    std::span<const uint8_t> buf;  // direct: aligned, kept alive by `keep`
+    std::shared_ptr<const void> keep;
     WriteCallback cb;
     uint64_t generation = 0;
   };
@@ -75,10 +80,9 @@ class HostZonedDevice final : public ZonedDevice {
   void start_append(uint32_t z, Append a);
   void finish_append(uint32_t z, Append a, uint64_t sector, ZoneStatus st);
   void invalidate_append_wp(uint32_t z);
-  // The device is opened with O_DIRECT: an unaligned buffer is copied into an
-  // aligned bounce buffer (kept alive by `bounce` until the I/O completes).
-  std::span<const uint8_t> direct_buffer(std::span<const uint8_t> buf,
-                                         std::shared_ptr<AlignedBuffer>& bounce) const;
+  // `data` as one block-aligned buffer: its only segment when that is aligned
+  // (then `keep` stays null), else a copy in an aligned buffer held by `keep`.
+  std::span<const uint8_t> direct_buffer(Segments data, std::shared_ptr<const void>& keep) const;
 
   std::unique_ptr<block::ZbdBackend> backend_;
   ZoneGeometry geometry_;

@@ -5,7 +5,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "zoned/emulated_zoned_device.h"
 #include "zoned/host_zoned_device.h"
 #include "zoned/plain_image.h"
 #include "zoned/zoned_image.h"
@@ -70,8 +69,9 @@ bool exists(const std::string& path) {
 
 std::unique_ptr<ZonedDevice> open_plain(const ZonedDeviceSpec& spec) {
   auto image = PlainImage::open(spec.path, spec.plain_size,
-                                {.read_only = spec.read_only, .use_io_uring = spec.use_io_uring});
-  return std::make_unique<EmulatedZonedDevice>(std::move(image), spec.path, spec.read_only);
+                                {.read_only = spec.read_only, .use_io_uring = spec.use_io_uring},
+                                EngineOptions{.read_only = spec.read_only, .description = "emulated " + spec.path});
+  return PlainImage::into_device(std::move(image));
 }
 
 std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
@@ -91,8 +91,9 @@ std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
     if (spec.read_only) throw std::runtime_error(spec.path + " does not exist (read-only device)");
     ZonedImage::create(spec.path, *geometry);
   }
-  auto image = ZonedImage::open(spec.path, geometry, {.use_io_uring = spec.use_io_uring});
-  return std::make_unique<EmulatedZonedDevice>(std::move(image), spec.path, spec.read_only);
+  auto image = ZonedImage::open(spec.path, geometry, {.use_io_uring = spec.use_io_uring},
+                                EngineOptions{.read_only = spec.read_only, .description = "emulated " + spec.path});
+  return ZonedImage::into_device(std::move(image));
 }
 
 }  // namespace

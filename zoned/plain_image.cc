@@ -8,7 +8,8 @@ namespace zvmm::zoned {
 
 std::unique_ptr<PlainImage> PlainImage::open(const std::string& path,
                                              std::optional<uint64_t> size_bytes,
-                                             block::FileBackendOptions options) {
+                                             block::FileBackendOptions options,
+                                             std::optional<EngineOptions> engine) {
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
   std::unique_ptr<PlainImage> image(new PlainImage());  // private constructor
@@ -34,8 +35,16 @@ std::unique_ptr<PlainImage> PlainImage::open(const std::string& path,
     throw std::runtime_error(path + ": " + e.what());
   }
   image->store_ = std::make_unique<VolatileZoneStateStore>(geometry.nr_zones());
-  image->engine_ = std::make_unique<ZoneEngine>(geometry, *image->file_, 0, *image->store_);
+  image->engine_ = std::make_unique<ZoneEngine>(
+      geometry, *image->file_, 0, *image->store_,
+      engine.value_or(EngineOptions{.description = "emulated " + path}));
   return image;
+}
+
+std::unique_ptr<ZoneEngine> PlainImage::into_device(std::unique_ptr<PlainImage> image) {
+  std::unique_ptr<ZoneEngine> engine = std::move(image->engine_);
+  engine->adopt(std::shared_ptr<PlainImage>(std::move(image)));
+  return engine;
 }
 
 }  // namespace zvmm::zoned

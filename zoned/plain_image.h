@@ -24,8 +24,12 @@ class PlainImage {
   // Opens `path`, creating a sparse file of `size_bytes` when it is missing.
   // An existing file keeps its size; a different `size_bytes` is an error.
   // Throws std::runtime_error naming the file.
+  // `engine`: the engine's read-only flag and description (default "emulated PATH").
   static std::unique_ptr<PlainImage> open(const std::string& path, std::optional<uint64_t> size_bytes,
-                                          block::FileBackendOptions options = {});
+                                          block::FileBackendOptions options = {},
+                                          std::optional<EngineOptions> engine = std::nullopt);
+  // The image's engine as a standalone ZonedDevice that owns the image.
+  static std::unique_ptr<ZoneEngine> into_device(std::unique_ptr<PlainImage> image);
 
   ZoneEngine& engine() { return *engine_; }
   block::FileBackend& backend() { return *file_; }

@@ -1,22 +1,29 @@
 #include "zoned/sync_zone_client.h"
 
+#include <sys/uio.h>
+
 namespace zvmm::zoned {
 
-SyncZoneClient::SyncZoneClient(ZoneEngine& engine, std::unique_ptr<block::IoQueue> queue)
-    : engine_(&engine), queue_(std::move(queue)) {}
+namespace {
 
-SyncZoneClient::SyncZoneClient(ZonedDevice& device, std::unique_ptr<block::IoQueue> queue)
-    : device_(&device), queue_(std::move(queue)) {}
+iovec segment(std::span<const uint8_t> buf) {
+  return {const_cast<uint8_t*>(buf.data()), buf.size()};
+}
+
+}  // namespace
+
+SyncZoneClient::SyncZoneClient(ZonedDevice& device, unsigned depth)
+    : queue_(device.open_queue(depth)) {}
 
 void SyncZoneClient::wait_until(const bool& done) {
-  while (!done) queue_->wait_completions();
+  while (!done) queue_->wait();
 }
 
 ZoneStatus SyncZoneClient::read(uint64_t sector, std::span<uint8_t> buf) {
   bool done = false;
   ZoneStatus result{};
-  auto cb = [&](ZoneStatus s) { result = s, done = true; };
-  dispatch([&](auto& t) { t.submit_read(*queue_, sector, buf, cb); });
+  const iovec seg = segment(buf);
+  queue_->read(sector, {&seg, 1}, [&](ZoneStatus s) { result = s, done = true; });
   wait_until(done);
   return result;
 }
@@ -24,8 +31,8 @@ ZoneStatus SyncZoneClient::read(uint64_t sector, std::span<uint8_t> buf) {
 ZoneStatus SyncZoneClient::write(uint64_t sector, std::span<const uint8_t> buf) {
   bool done = false;
   ZoneStatus result{};
-  auto cb = [&](ZoneStatus s, uint64_t) { result = s, done = true; };
-  dispatch([&](auto& t) { t.submit_write(*queue_, sector, buf, cb); });
+  const iovec seg = segment(buf);
+  queue_->write(sector, {&seg, 1}, [&](ZoneStatus s, uint64_t) { result = s, done = true; });
   wait_until(done);
   return result;
 }
@@ -33,8 +40,26 @@ ZoneStatus SyncZoneClient::write(uint64_t sector, std::span<const uint8_t> buf) 
 AppendResult SyncZoneClient::append(uint64_t zone_sector, std::span<const uint8_t> buf) {
   bool done = false;
   AppendResult result{};
-  auto cb = [&](ZoneStatus s, uint64_t assigned) { result = {s, assigned}, done = true; };
-  dispatch([&](auto& t) { t.submit_append(*queue_, zone_sector, buf, cb); });
+  const iovec seg = segment(buf);
+  queue_->append(zone_sector, {&seg, 1}, [&](ZoneStatus s, uint64_t assigned) {
+    result = {s, assigned}, done = true;
+  });
+  wait_until(done);
+  return result;
+}
+
+ZoneStatus SyncZoneClient::write_zeroes(uint64_t sector, uint64_t bytes) {
+  bool done = false;
+  ZoneStatus result{};
+  queue_->write_zeroes(sector, bytes, [&](ZoneStatus s, uint64_t) { result = s, done = true; });
+  wait_until(done);
+  return result;
+}
+
+ZoneStatus SyncZoneClient::discard(uint64_t sector, uint64_t bytes) {
+  bool done = false;
+  ZoneStatus result{};
+  queue_->discard(sector, bytes, [&](ZoneStatus s) { result = s, done = true; });
   wait_until(done);
   return result;
 }
@@ -42,8 +67,7 @@ AppendResult SyncZoneClient::append(uint64_t zone_sector, std::span<const uint8_
 ZoneStatus SyncZoneClient::zone_op(ZoneOp op, uint64_t zone_sector) {
   bool done = false;
   ZoneStatus result{};
-  auto cb = [&](ZoneStatus s) { result = s, done = true; };
-  dispatch([&](auto& t) { t.submit_zone_op(*queue_, op, zone_sector, cb); });
+  queue_->zone_op(op, zone_sector, [&](ZoneStatus s) { result = s, done = true; });
   wait_until(done);
   return result;
 }
@@ -51,8 +75,7 @@ ZoneStatus SyncZoneClient::zone_op(ZoneOp op, uint64_t zone_sector) {
 ZoneStatus SyncZoneClient::zone_op_all(ZoneOp op) {
   bool done = false;
   ZoneStatus result{};
-  auto cb = [&](ZoneStatus s) { result = s, done = true; };
-  dispatch([&](auto& t) { t.submit_zone_op_all(*queue_, op, cb); });
+  queue_->zone_op_all(op, [&](ZoneStatus s) { result = s, done = true; });
   wait_until(done);
   return result;
 }
@@ -60,8 +83,7 @@ ZoneStatus SyncZoneClient::zone_op_all(ZoneOp op) {
 ZoneStatus SyncZoneClient::flush() {
   bool done = false;
   ZoneStatus result{};
-  auto cb = [&](ZoneStatus s) { result = s, done = true; };
-  dispatch([&](auto& t) { t.submit_flush(*queue_, cb); });
+  queue_->flush([&](ZoneStatus s) { result = s, done = true; });
   wait_until(done);
   return result;
 }

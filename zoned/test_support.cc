@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <string>
 
 #include "block/sync_queue.h"
 
@@ -55,12 +57,25 @@ std::unique_ptr<block::IoQueue> FaultyBackend::create_queue(unsigned) {
   return std::make_unique<block::SyncIoQueue>(*this);
 }
 
+long peak_rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+void reset_peak_rss() {
+  std::ofstream("/proc/self/clear_refs") << "5";
+}
+
 EngineFixture::EngineFixture(const ZoneGeometryConfig& config, const std::string& name)
     : geometry(ZoneGeometry::from_config(config)),
       file(block::FileBackend::create(temp_path(name), config.device_bytes)),
       store(geometry.nr_zones()),
       engine(std::make_unique<ZoneEngine>(geometry, *file, 0, store)) {}
 
-SyncZoneClient EngineFixture::client() { return SyncZoneClient(*engine, file->create_queue(64)); }
+SyncZoneClient EngineFixture::client() { return SyncZoneClient(*engine, 64); }
 
 }  // namespace zvmm::zoned::testing

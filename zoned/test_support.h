@@ -30,6 +30,11 @@ std::string error_of(F f) {
   return "";
 }
 
+// The process's peak resident set (VmHWM), in KiB; reset_peak_rss() starts a
+// new measurement (/proc/self/clear_refs, Linux >= 4.0).
+long peak_rss_kib();
+void reset_peak_rss();
+
 // Bytes whose content identifies (sector, salt) for every 512-byte sector.
 std::vector<uint8_t> pattern(uint64_t sector, size_t bytes, uint32_t salt = 0);
 // Index of the first sector that does not match, or -1.
@@ -56,49 +61,22 @@ class FaultyBackend final : public block::BlockBackend {
   bool memory_backed_ = false;
 };
 
-// A device that has only the flat data calls (like HostZonedDevice): the
-// scatter-gather forms fall back to ZonedDevice's bounce-buffer defaults.
-class FlatOnlyDevice final : public ZonedDevice {
- public:
-  explicit FlatOnlyDevice(ZonedDevice& inner) : in_(inner) {}
-  const ZoneGeometry& geometry() const override { return in_.geometry(); }
-  bool read_only() const override { return in_.read_only(); }
-  std::string description() const override { return "flat " + in_.description(); }
-  std::unique_ptr<block::IoQueue> create_queue(unsigned d) override { return in_.create_queue(d); }
-  void submit_read(block::IoQueue& q, uint64_t s, std::span<uint8_t> b, StatusCallback cb) override {
-    in_.submit_read(q, s, b, std::move(cb));
-  }
-  void submit_write(block::IoQueue& q, uint64_t s, std::span<const uint8_t> b, WriteCallback cb) override {
-    in_.submit_write(q, s, b, std::move(cb));
-  }
-  void submit_append(block::IoQueue& q, uint64_t s, std::span<const uint8_t> b, WriteCallback cb) override {
-    in_.submit_append(q, s, b, std::move(cb));
-  }
-  void submit_write_zeroes(block::IoQueue& q, uint64_t s, uint64_t n, WriteCallback cb) override {
-    in_.submit_write_zeroes(q, s, n, std::move(cb));
-  }
-  void submit_discard(block::IoQueue& q, uint64_t s, uint64_t n, StatusCallback cb) override {
-    in_.submit_discard(q, s, n, std::move(cb));
-  }
-  void submit_flush(block::IoQueue& q, StatusCallback cb) override { in_.submit_flush(q, std::move(cb)); }
-  void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t s, StatusCallback cb) override {
-    in_.submit_zone_op(q, op, s, std::move(cb));
-  }
-  void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override {
-    in_.submit_zone_op_all(q, op, std::move(cb));
-  }
-  ZoneReport report_zones(uint64_t s, ZoneFilter f, std::span<ZoneDescriptor> out) override {
-    return in_.report_zones(s, f, out);
-  }
-
- private:
-  ZonedDevice& in_;
+// A buffer with its one-segment list, for the ZonedQueue calls: both stay at
+// the same address (keep it in a std::deque or a unique_ptr while in flight).
+struct Buffer {
+  explicit Buffer(std::vector<uint8_t> data) : bytes(std::move(data)), iov{bytes.data(), bytes.size()} {}
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  Segments segments() const { return {&iov, 1}; }
+  std::vector<uint8_t> bytes;
+  iovec iov;
 };
 
 // Engine over a fresh temporary file with RAM-only zone state.
 struct EngineFixture {
   explicit EngineFixture(const ZoneGeometryConfig& config, const std::string& name = "engine.img");
   SyncZoneClient client();
+  std::unique_ptr<ZonedQueue> queue(unsigned depth = 64) { return engine->open_queue(depth); }
 
   ZoneGeometry geometry;
   std::unique_ptr<block::FileBackend> file;

@@ -50,9 +50,9 @@ std::vector<uint8_t> tagged(uint32_t writer, uint32_t seq) {
 // Keeps up to `depth` appends in flight to the zones until all are full.
 std::vector<Appended> append_until_full(ZoneEngine& engine, block::BlockBackend& file,
                                         uint32_t writer, std::vector<uint64_t> zones, int depth) {
-  auto q = file.create_queue(static_cast<unsigned>(depth));
+  auto q = engine.open_queue(static_cast<unsigned>(depth));
   std::vector<Appended> done;
-  std::deque<std::vector<uint8_t>> buffers;  // stable addresses
+  std::deque<testing::Buffer> buffers;  // stable addresses
   std::mt19937 rng(writer);
   int in_flight = 0;
   uint32_t seq = 0;
@@ -62,9 +62,9 @@ std::vector<Appended> append_until_full(ZoneEngine& engine, block::BlockBackend&
     while (!all_full() && in_flight < depth) {
       size_t i = rng() % zones.size();
       if (full[i]) continue;
-      buffers.push_back(tagged(writer, seq));
+      buffers.emplace_back(tagged(writer, seq));
       ++in_flight;
-      engine.submit_append(*q, zones[i], buffers.back(), [&, i, s = seq](S st, uint64_t sector) {
+      q->append(zones[i], buffers.back().segments(), [&, i, s = seq](S st, uint64_t sector) {
         --in_flight;
         if (st == S::kOk) {
           done.push_back({sector, writer, s});
@@ -75,14 +75,14 @@ std::vector<Appended> append_until_full(ZoneEngine& engine, block::BlockBackend&
       });
       ++seq;
     }
-    q->wait_completions();
+    q->wait();
   }
   return done;
 }
 
 void churn_other_zones(ZoneEngine& engine, block::BlockBackend& file, uint32_t seed,
                        const std::atomic<bool>& stop, std::vector<uint32_t> zones) {
-  SyncZoneClient c(engine, file.create_queue(4));
+  SyncZoneClient c(engine, 4);
   std::mt19937 rng(seed);
   auto data = testing::pattern(0, 8192);
   while (!stop.load()) {
@@ -123,7 +123,7 @@ TEST(ZoneConcurrency, ConcurrentAppendsAreDisjointWithoutHoles) {
     for (auto& r : results) {
       for (auto& a : r) ASSERT_TRUE(by_sector.emplace(a.sector, a).second) << "sector " << a.sector << " assigned twice";
     }
-    SyncZoneClient c(*f.engine, f.file->create_queue(4));
+    SyncZoneClient c(*f.engine, 4);
     for (uint64_t zone_start : shared) {
       // Ranges tile [start, start + capacity) exactly: disjoint, no hole.
       uint64_t expect = zone_start;
@@ -173,14 +173,14 @@ TEST(ZoneConcurrency, WritersOverMoreZonesThanMaxOpenNeverHitTheOpenLimit) {
   std::vector<std::thread> others;
   for (uint32_t r = 0; r < 2; ++r) {
     others.emplace_back([&, r] {  // readers of the writers' zones: hold zone locks often
-      SyncZoneClient c(*f.engine, f.file->create_queue(4));
+      SyncZoneClient c(*f.engine, 4);
       std::vector<uint8_t> buf(4096);
       std::mt19937 rng(r);
       while (!stop.load()) ASSERT_EQ(c.read((1 + rng() % (kWriters * kZonesPerWriter)) * kZoneSectors, buf), S::kOk);
     });
   }
   others.emplace_back([&] {
-    SyncZoneClient c(*f.engine, f.file->create_queue(4));
+    SyncZoneClient c(*f.engine, 4);
     std::mt19937 rng(7);
     while (!stop.load()) {
       const uint64_t z = kOpenZones[rng() % 2] * kZoneSectors;
@@ -192,11 +192,11 @@ TEST(ZoneConcurrency, WritersOverMoreZonesThanMaxOpenNeverHitTheOpenLimit) {
   std::vector<std::thread> writers;
   for (uint32_t w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
-      auto q = f.file->create_queue(kDepth * 2);
+      auto q = f.engine->open_queue(kDepth * 2);
       std::mt19937 rng(100 + w);
       std::vector<uint64_t> next(kZonesPerWriter);  // next sector to write per zone
       for (uint32_t i = 0; i < kZonesPerWriter; ++i) next[i] = (1 + w * kZonesPerWriter + i) * kZoneSectors;
-      std::deque<std::vector<uint8_t>> bufs;
+      std::deque<testing::Buffer> bufs;
       uint32_t in_flight = 0, full = 0;
       std::vector<bool> is_full(kZonesPerWriter, false);
       while (full < kZonesPerWriter || in_flight > 0) {
@@ -206,15 +206,15 @@ TEST(ZoneConcurrency, WritersOverMoreZonesThanMaxOpenNeverHitTheOpenLimit) {
           const uint64_t sector = next[i];
           next[i] += kBytes / 512;
           if (next[i] % kZoneSectors == kCapSectors) is_full[i] = true, ++full;
-          bufs.push_back(testing::pattern(sector, kBytes, w + 1));
+          bufs.emplace_back(testing::pattern(sector, kBytes, w + 1));
           ++in_flight;
-          f.engine->submit_write(*q, sector, bufs.back(), [&, sector](S st, uint64_t) {
+          q->write(sector, bufs.back().segments(), [&, sector](S st, uint64_t) {
             --in_flight;
             if (st == S::kOpenResource || st == S::kActiveResource) ++resource_errors;
             EXPECT_EQ(st, S::kOk) << "write at " << sector;
           });
         }
-        q->wait_completions();
+        q->wait();
       }
     });
   }
@@ -222,7 +222,7 @@ TEST(ZoneConcurrency, WritersOverMoreZonesThanMaxOpenNeverHitTheOpenLimit) {
   stop = true;
   for (auto& t : others) t.join();
   EXPECT_EQ(resource_errors.load(), 0u);
-  SyncZoneClient c(*f.engine, f.file->create_queue(4));
+  SyncZoneClient c(*f.engine, 4);
   std::vector<uint8_t> buf(kCapSectors * 512);
   for (uint32_t w = 0; w < kWriters; ++w) {
     for (uint32_t i = 0; i < kZonesPerWriter; ++i) {

@@ -71,8 +71,9 @@ thread_local std::vector<std::pair<uint64_t, uint64_t>> read_extents;
 }  // namespace
 
 ZoneEngine::ZoneEngine(ZoneGeometry geometry, block::BlockBackend& data, uint64_t data_offset,
-                       ZoneStateStore& store)
+                       ZoneStateStore& store, EngineOptions options)
     : geometry_(std::move(geometry)),
+      options_(std::move(options)),
       data_(data),
       data_offset_(data_offset),
       store_(store),
@@ -168,6 +169,11 @@ ZoneDescriptor ZoneEngine::zone(uint32_t index) const {
 }
 
 ZoneReport ZoneEngine::report_zones(uint64_t sector, ZoneFilter filter,
+                                    std::span<ZoneDescriptor> out) {
+  return std::as_const(*this).report_zones(sector, filter, out);
+}
+
+ZoneReport ZoneEngine::report_zones(uint64_t sector, ZoneFilter filter,
                                     std::span<ZoneDescriptor> out) const {
   ZoneReport report;
   if (sector >= geometry_.device_sectors()) {
@@ -259,21 +265,16 @@ ZoneStatus ZoneEngine::change_condition(uint32_t z, Zone& zone, ZoneCondition to
 
 // ---- reads ----
 
-void ZoneEngine::submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
-                             StatusCallback cb) {
-  read(q, sector, {.flat = buf, .size = buf.size()}, std::move(cb));
+std::unique_ptr<block::IoQueue> ZoneEngine::create_queue(unsigned depth) {
+  return data_.create_queue(depth);
 }
 
-void ZoneEngine::submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
-                              StatusCallback cb) {
-  read(q, sector, {.vecs = iov, .vectored = true, .size = block::total_bytes(iov)}, std::move(cb));
-}
-
-void ZoneEngine::read(block::IoQueue& q, uint64_t sector, const ReadData& data, StatusCallback cb) {
-  if (ZoneStatus st = geometry_.check_range(sector, data.size); st != ZoneStatus::kOk) {
+void ZoneEngine::read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) {
+  const uint64_t size = block::total_bytes(data);
+  if (ZoneStatus st = geometry_.check_range(sector, size); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
-  const uint64_t end = sector + data.size / kSectorSize;
+  const uint64_t end = sector + size / kSectorSize;
   auto& extents = read_extents;  // [begin, end) sectors to read
   extents.clear();
   for (uint64_t s = sector; s < end;) {
@@ -292,8 +293,7 @@ void ZoneEngine::read(block::IoQueue& q, uint64_t sector, const ReadData& data, 
     }
     // Above the write pointer: the fill pattern (zeros), never stale data.
     const uint64_t fill_at = (visible - sector) * kSectorSize, fill = (zone_end - visible) * kSectorSize;
-    if (data.vectored) block::zero(data.vecs, fill_at, fill);
-    else std::memset(data.flat.data() + fill_at, 0, fill);
+    block::zero(data, fill_at, fill);
     s = zone_end;
   }
   if (extents.empty()) return fail(q, std::move(cb), ZoneStatus::kOk);
@@ -301,19 +301,15 @@ void ZoneEngine::read(block::IoQueue& q, uint64_t sector, const ReadData& data, 
   if (extents.size() == 1) {  // the common case: no shared completion state
     const auto [b, e] = extents.front();
     const uint64_t at = (b - sector) * kSectorSize, len = (e - b) * kSectorSize;
-    if (!data.vectored) {
-      return q.submit_read(data_offset_ + b * kSectorSize, data.flat.subspan(at, len),
-                           [cb = std::move(cb), done](int64_t r) mutable { done(cb, r); });
-    }
-    if (at == 0 && len == data.size) {
-      return q.submit_readv(data_offset_ + b * kSectorSize, data.vecs,
+    if (at == 0 && len == size) {
+      return q.submit_readv(data_offset_ + b * kSectorSize, data,
                             [cb = std::move(cb), done](int64_t r) mutable { done(cb, r); });
     }
   }
   auto job = std::make_shared<ReadJob>();
   job->remaining = extents.size();
   job->cb = std::move(cb);
-  if (data.vectored) job->slices.resize(extents.size());  // before any submit: stable storage
+  job->slices.resize(extents.size());  // before any submit: stable storage
   for (size_t i = 0; i < extents.size(); ++i) {
     const auto [b, e] = extents[i];
     const uint64_t at = (b - sector) * kSectorSize, len = (e - b) * kSectorSize;
@@ -321,89 +317,80 @@ void ZoneEngine::read(block::IoQueue& q, uint64_t sector, const ReadData& data, 
       if (r < 0) job->status = ZoneStatus::kIoError;
       if (--job->remaining == 0) job->cb(job->status);
     };
-    if (data.vectored) {
-      block::slice(data.vecs, at, len, job->slices[i]);
-      q.submit_readv(data_offset_ + b * kSectorSize, job->slices[i], std::move(part_done));
-    } else {
-      q.submit_read(data_offset_ + b * kSectorSize, data.flat.subspan(at, len), std::move(part_done));
-    }
+    block::slice(data, at, len, job->slices[i]);
+    q.submit_readv(data_offset_ + b * kSectorSize, job->slices[i], std::move(part_done));
   }
 }
 
 // ---- writes ----
 
-void ZoneEngine::submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
-                              WriteCallback cb) {
-  write(q, sector, {.flat = buf, .size = buf.size()}, std::move(cb));
+void ZoneEngine::write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) {
+  write_checked(q, sector, data, block::total_bytes(data), std::move(cb));
 }
 
-void ZoneEngine::submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
+void ZoneEngine::write_checked(block::IoQueue& q, uint64_t sector, Segments data, uint64_t size,
                                WriteCallback cb) {
-  write(q, sector, {.vecs = iov, .vectored = true, .size = block::total_bytes(iov)}, std::move(cb));
-}
-
-void ZoneEngine::submit_append(block::IoQueue& q, uint64_t zone_sector,
-                               std::span<const uint8_t> buf, WriteCallback cb) {
-  append(q, zone_sector, {.flat = buf, .size = buf.size()}, std::move(cb));
-}
-
-void ZoneEngine::submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov,
-                                WriteCallback cb) {
-  append(q, zone_sector, {.vecs = iov, .vectored = true, .size = block::total_bytes(iov)},
-         std::move(cb));
-}
-
-void ZoneEngine::submit_data_write(block::IoQueue& q, uint64_t sector, const WriteData& data,
-                                   block::IoCallback cb) {
-  const uint64_t offset = data_offset_ + sector * kSectorSize;
-  if (data.vectored) q.submit_writev(offset, data.vecs, std::move(cb));
-  else q.submit_write(offset, data.flat, std::move(cb));
-}
-
-void ZoneEngine::write(block::IoQueue& q, uint64_t sector, const WriteData& data, WriteCallback cb) {
-  if (ZoneStatus st = geometry_.check_range(sector, data.size); st != ZoneStatus::kOk) {
+  if (options_.read_only) return fail(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+  if (ZoneStatus st = geometry_.check_range(sector, size); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
   const uint32_t z = geometry_.zone_index(sector);
-  if (!geometry_.is_sequential(z)) return write_conventional(q, sector, data, std::move(cb));
-  write_sequential(q, z, sector, false, data, std::move(cb));
+  if (!geometry_.is_sequential(z)) return write_conventional(q, sector, data, size, std::move(cb));
+  write_sequential(q, z, sector, false, data, size, std::move(cb));
 }
 
-void ZoneEngine::append(block::IoQueue& q, uint64_t zone_sector, const WriteData& data,
-                        WriteCallback cb) {
+void ZoneEngine::append(block::IoQueue& q, uint64_t zone_sector, Segments data, WriteCallback cb) {
+  if (options_.read_only) return fail(q, std::move(cb), ZoneStatus::kZoneReadOnly);
+  const uint64_t size = block::total_bytes(data);
   if (ZoneStatus st = geometry_.check_range(zone_sector, 0); st != ZoneStatus::kOk) {
     return fail(q, std::move(cb), st);
   }
-  if (data.size % geometry_.logical_block_size()) return fail(q, std::move(cb), ZoneStatus::kMisaligned);
+  if (size % geometry_.logical_block_size()) return fail(q, std::move(cb), ZoneStatus::kMisaligned);
   const uint32_t z = geometry_.zone_index(zone_sector);
   if (geometry_.zone_type(z) != ZoneType::kSequentialWriteRequired) {
     return fail(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
   }
   if (zone_sector != geometry_.zone_start(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
-  if (data.size / kSectorSize > geometry_.max_append_sectors()) {
+  if (size / kSectorSize > geometry_.max_append_sectors()) {
     return fail(q, std::move(cb), ZoneStatus::kAppendTooLarge);
   }
-  write_sequential(q, z, zone_sector, true, data, std::move(cb));
+  write_sequential(q, z, zone_sector, true, data, size, std::move(cb));
 }
 
-void ZoneEngine::write_conventional(block::IoQueue& q, uint64_t sector, const WriteData& data,
-                                    WriteCallback cb) {
-  const uint64_t end = sector + data.size / kSectorSize;
+void ZoneEngine::write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes, WriteCallback cb) {
+  if (bytes > kMaxWriteZeroesBytes) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
+  // Every segment points at one shared, never written zero buffer: the request
+  // costs a list of at most 1024 iovecs, not a buffer of its length.
+  static const std::vector<uint8_t> zeros(kZeroChunkBytes, 0);
+  auto segments = std::make_shared<std::vector<iovec>>();
+  segments->reserve((bytes + kZeroChunkBytes - 1) / kZeroChunkBytes);
+  for (uint64_t left = bytes; left > 0;) {
+    const uint64_t n = std::min(left, kZeroChunkBytes);
+    segments->push_back({const_cast<uint8_t*>(zeros.data()), n});
+    left -= n;
+  }
+  write_checked(q, sector, *segments, bytes,
+                [segments, cb = std::move(cb)](ZoneStatus st, uint64_t s) { cb(st, s); });
+}
+
+void ZoneEngine::write_conventional(block::IoQueue& q, uint64_t sector, Segments data,
+                                    uint64_t size, WriteCallback cb) {
+  const uint64_t end = sector + size / kSectorSize;
   if (end > geometry_.zone_start(geometry_.nr_conventional())) {
     return fail(q, std::move(cb), ZoneStatus::kBoundaryError);
   }
-  submit_data_write(q, sector, data, [cb = std::move(cb), sector](int64_t r) {
+  q.submit_writev(data_offset_ + sector * kSectorSize, data, [cb = std::move(cb), sector](int64_t r) {
     cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk, sector);
   });
 }
 
 void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append,
-                                  const WriteData& data, WriteCallback cb) {
+                                  Segments data, uint64_t size, WriteCallback cb) {
   Zone& zone = zones_[z];
   std::unique_lock lock(zone.mu);
   if (!zone.parked.empty() || zone.failed) {
-    zone.parked.emplace_back(&q, [this, &q, z, sector, append, data, cb = std::move(cb)]() mutable {
-      write_sequential(q, z, sector, append, data, std::move(cb));
+    zone.parked.emplace_back(&q, [this, &q, z, sector, append, data, size, cb = std::move(cb)]() mutable {
+      write_sequential(q, z, sector, append, data, size, std::move(cb));
     });
     return;
   }
@@ -420,7 +407,7 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
   }
   const uint64_t cap_end = geometry_.zone_start(z) + geometry_.zone_capacity(z);
   if (append) sector = zone.reserved;
-  const uint64_t end = sector + data.size / kSectorSize;
+  const uint64_t end = sector + size / kSectorSize;
   if (!host_aware && sector != zone.reserved) return fail(q, std::move(cb), ZoneStatus::kUnalignedWrite);
   if (zone.reserved == cap_end && sector == cap_end) return fail(q, std::move(cb), ZoneStatus::kZoneFull);
   if (end > cap_end) return fail(q, std::move(cb), ZoneStatus::kBoundaryError);
@@ -455,7 +442,7 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
   lock.unlock();
   // Two words of capture: fits std::function's inline storage (no allocation).
   const uint64_t key = uint64_t{z} << 32 | id;
-  submit_data_write(q, sector, data, [this, key](int64_t r) {
+  q.submit_writev(data_offset_ + sector * kSectorSize, data, [this, key](int64_t r) {
     complete_write(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key), r);
   });
 }
@@ -531,13 +518,13 @@ void ZoneEngine::complete_write(uint32_t z, uint32_t id, int64_t result) {
   for (auto& [pq, fn] : parked) pq->post(std::move(fn));
 }
 
-void ZoneEngine::submit_flush(block::IoQueue& q, StatusCallback cb) {
+void ZoneEngine::flush(block::IoQueue& q, StatusCallback cb) {
   if (store_.sync() < 0) return fail(q, std::move(cb), ZoneStatus::kIoError);
   q.submit_flush([cb = std::move(cb)](int64_t r) { cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk); });
 }
 
-void ZoneEngine::submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes,
-                                StatusCallback cb) {
+void ZoneEngine::discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) {
+  if (options_.read_only) return fail(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   if (ZoneStatus st = geometry_.check_range(sector, bytes); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
   const uint64_t conv_end = std::min(sector + bytes / kSectorSize,
                                      geometry_.zone_start(geometry_.nr_conventional()));
@@ -551,21 +538,22 @@ void ZoneEngine::submit_discard(block::IoQueue& q, uint64_t sector, uint64_t byt
 
 // ---- zone management ----
 
-void ZoneEngine::submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) {
+void ZoneEngine::zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) {
+  if (options_.read_only) return fail(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   if (ZoneStatus st = geometry_.check_range(sector, 0); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
   const uint32_t z = geometry_.zone_index(sector);
   if (!geometry_.is_sequential(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidZoneOp);
   if (sector != geometry_.zone_start(z)) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
-  zone_op(q, op, z, false, std::move(cb));
+  zone_op_at(q, op, z, false, std::move(cb));
 }
 
-void ZoneEngine::zone_op(block::IoQueue& q, ZoneOp op, uint32_t z, bool select_all,
-                         StatusCallback cb) {
+void ZoneEngine::zone_op_at(block::IoQueue& q, ZoneOp op, uint32_t z, bool select_all,
+                            StatusCallback cb) {
   Zone& zone = zones_[z];
   std::unique_lock lock(zone.mu);
   if (!zone.inflight.empty() || !zone.parked.empty()) {
     zone.parked.emplace_back(&q, [this, &q, op, z, select_all, cb = std::move(cb)]() mutable {
-      zone_op(q, op, z, select_all, std::move(cb));
+      zone_op_at(q, op, z, select_all, std::move(cb));
     });
     return;
   }
@@ -635,7 +623,8 @@ ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
   return ZoneStatus::kOk;
 }
 
-void ZoneEngine::submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
+void ZoneEngine::zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
+  if (options_.read_only) return fail(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   // Each selected zone's operation runs (or is parked) on its own; the result
   // is the lowest-numbered failure. Reset-all never fails (virtio-blk, ZBC).
   struct Job {
@@ -657,7 +646,7 @@ void ZoneEngine::submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback
   job->remaining = targets.size();
   job->cb = std::move(cb);
   for (uint32_t z : targets) {
-    zone_op(q, op, z, true, [job, z, op](ZoneStatus st) {
+    zone_op_at(q, op, z, true, [job, z, op](ZoneStatus st) {
       if (st != ZoneStatus::kOk && op != ZoneOp::kReset && z < job->failed_zone) {
         job->failed_zone = z;
         job->status = st;

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <set>
 #include <span>
+#include <string>
 
 #include "block/block_backend.h"
 #include "zoned/zone_geometry.h"
@@ -39,48 +40,41 @@ struct ResourceCounts {
   uint32_t active = 0;
 };
 
-class ZoneEngine {
+// Options of an engine as a ZonedDevice.
+struct EngineOptions {
+  // Writes, appends, write zeroes, discards and zone operations fail with
+  // kZoneReadOnly (front ends also advertise read-only).
+  bool read_only = false;
+  std::string description = "emulated";  // ZonedDevice::description()
+};
+
+// The emulated zoned device: a ZonedDevice over any block backend and zone
+// state store. Front ends use it through ZonedQueue handles (open_queue()).
+class ZoneEngine final : public ZonedDevice {
  public:
   // data_offset: byte offset of sector 0 in the backend. Loads every zone's state
-  // from the store; throws std::runtime_error if the stored state is inconsistent
-  // with the geometry (e.g. more open zones than allowed).
+  // from the store (a power-on: see power_on_close()); throws
+  // std::runtime_error if the stored state is inconsistent with the geometry
+  // (e.g. more active zones than allowed). `data` and `store` must outlive the
+  // engine, unless adopt() hands their owner to it.
   ZoneEngine(ZoneGeometry geometry, block::BlockBackend& data, uint64_t data_offset,
-             ZoneStateStore& store);
-  ~ZoneEngine();
+             ZoneStateStore& store, EngineOptions options = {});
+  ~ZoneEngine() override;
   ZoneEngine(const ZoneEngine&) = delete;
   ZoneEngine& operator=(const ZoneEngine&) = delete;
 
-  const ZoneGeometry& geometry() const { return geometry_; }
+  // Keeps `owner` (e.g. the image holding the backend and the store) alive as
+  // long as the engine: destroyed after everything else in it.
+  void adopt(std::shared_ptr<void> owner) { owner_ = std::move(owner); }
 
-  // Data path. Buffers must stay valid until the callback runs. Addresses in
-  // 512-byte sectors, lengths in bytes; both multiples of the logical block size.
-  void submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf, StatusCallback cb);
-  void submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
-                    WriteCallback cb);
-  // zone_sector must be the start of a sequential-write-required zone.
-  void submit_append(block::IoQueue& q, uint64_t zone_sector, std::span<const uint8_t> buf,
-                     WriteCallback cb);
-  // Scatter-gather forms (e.g. guest pages): the same checks and semantics;
-  // the data goes to the backend without a copy. `iov` and its segments must
-  // stay valid until the callback runs.
-  void submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov, StatusCallback cb);
-  void submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov, WriteCallback cb);
-  void submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov, WriteCallback cb);
-  void submit_flush(block::IoQueue& q, StatusCallback cb);
-  // Deallocates the conventional zones' part of the range (reads zeros after);
-  // sequential zones in the range are left alone. Range/alignment checked.
-  void submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb);
-
-  // Zone management on one zone; `sector` must be its start. Waits (parked)
-  // while writes to the zone are in flight.
-  void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb);
-  // Select All: `op` on every sequential zone select_all_applies() to at the
-  // time the zone's turn comes (zone_types.h); kOk or the first failure in
-  // zone order. Reset-all never fails.
-  void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb);
+  const ZoneGeometry& geometry() const override { return geometry_; }
+  bool read_only() const override { return options_.read_only; }
+  std::string description() const override { return options_.description; }
 
   // Fills `out` with zones from the one containing `sector` that match the
   // filter and counts every match to the end (ZoneReport). One linear pass.
+  ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
+                          std::span<ZoneDescriptor> out) override;
   ZoneReport report_zones(uint64_t sector, ZoneFilter filter, std::span<ZoneDescriptor> out) const;
   ZoneDescriptor zone(uint32_t index) const;
 
@@ -99,35 +93,44 @@ class ZoneEngine {
   // quiesced (writes still in flight complete into the CLOSED zone).
   void power_on_close();
 
+ protected:
+  // ZonedDevice, through ZonedQueue (zoned_device.h documents each call).
+  std::unique_ptr<block::IoQueue> create_queue(unsigned depth) override;
+  void read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) override;
+  void write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) override;
+  void append(block::IoQueue& q, uint64_t zone_sector, Segments data, WriteCallback cb) override;
+  // A write from one shared zero buffer (at most kMaxWriteZeroesBytes).
+  void write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes, WriteCallback cb) override;
+  // Deallocates the conventional zones' part of the range (reads zeros after);
+  // sequential zones in the range are left alone. Range/alignment checked.
+  void discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) override;
+  void flush(block::IoQueue& q, StatusCallback cb) override;
+  // Waits (parked) while writes to the zone are in flight.
+  void zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) override;
+  // Select All: `op` on every sequential zone select_all_applies() to at the
+  // time the zone's turn comes; kOk or the first failure in zone order.
+  // Reset-all never fails.
+  void zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override;
+
+ public:
+  // Largest write zeroes: one list of up to 1024 (IOV_MAX) 1 MiB segments of
+  // a shared zero buffer. Larger requests: kInvalidField.
+  static constexpr uint64_t kZeroChunkBytes = 1 << 20;
+  static constexpr uint64_t kMaxWriteZeroesBytes = 1024 * kZeroChunkBytes;
+
  private:
   struct Zone;
   struct PendingWrite;
-  // A request's data: one buffer or a scatter-gather list.
-  struct ReadData {
-    std::span<uint8_t> flat;
-    block::IoVecs vecs;
-    bool vectored = false;
-    uint64_t size = 0;
-  };
-  struct WriteData {
-    std::span<const uint8_t> flat;
-    block::IoVecs vecs;
-    bool vectored = false;
-    uint64_t size = 0;
-  };
 
-  void read(block::IoQueue& q, uint64_t sector, const ReadData& data, StatusCallback cb);
-  void write(block::IoQueue& q, uint64_t sector, const WriteData& data, WriteCallback cb);
-  void append(block::IoQueue& q, uint64_t zone_sector, const WriteData& data, WriteCallback cb);
-  void write_conventional(block::IoQueue& q, uint64_t sector, const WriteData& data,
+  void write_checked(block::IoQueue& q, uint64_t sector, Segments data, uint64_t size,
+                     WriteCallback cb);
+  void write_conventional(block::IoQueue& q, uint64_t sector, Segments data, uint64_t size,
                           WriteCallback cb);
-  void write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append,
-                        const WriteData& data, WriteCallback cb);
-  void submit_data_write(block::IoQueue& q, uint64_t sector, const WriteData& data,
-                         block::IoCallback cb);
+  void write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector, bool append, Segments data,
+                        uint64_t size, WriteCallback cb);
   void complete_write(uint32_t z, uint32_t id, int64_t result);
   // select_all: skip (kOk) a zone select_all_applies() does not cover.
-  void zone_op(block::IoQueue& q, ZoneOp op, uint32_t z, bool select_all, StatusCallback cb);
+  void zone_op_at(block::IoQueue& q, ZoneOp op, uint32_t z, bool select_all, StatusCallback cb);
   ZoneStatus execute_zone_op(uint32_t z, Zone& zone, ZoneOp op);
   // Changes the zone's condition with open/active accounting. When a limit is
   // reached it first auto-closes an IMP_OPEN zone (see auto_close_one); only
@@ -147,7 +150,9 @@ class ZoneEngine {
   static void fail(block::IoQueue& q, WriteCallback cb, ZoneStatus s);
   static void fail(block::IoQueue& q, StatusCallback cb, ZoneStatus s);
 
+  std::shared_ptr<void> owner_;  // first: destroyed last (adopt())
   ZoneGeometry geometry_;
+  EngineOptions options_;
   block::BlockBackend& data_;
   uint64_t data_offset_;
   ZoneStateStore& store_;

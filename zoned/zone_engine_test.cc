@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include "block/null_backend.h"
 #include "block/sync_queue.h"
 #include "zoned/test_support.h"
@@ -368,13 +370,13 @@ TEST(ZoneEngine, AutoClosesAnImplicitlyOpenZone) {
 // that write completes into the CLOSED zone.
 TEST(ZoneEngine, AutoClosesAZoneWithAWriteInFlight) {
   EngineFixture f(limits(2, 0));
-  auto q = f.file->create_queue(8);
-  std::vector<std::vector<uint8_t>> bufs;
-  for (uint32_t z : {4u, 5u, 6u}) bufs.push_back(pattern(zs(z), 4096));
+  auto q = f.queue(8);
+  std::deque<testing::Buffer> bufs;
+  for (uint32_t z : {4u, 5u, 6u}) bufs.emplace_back(pattern(zs(z), 4096));
   std::vector<S> st(3, S::kIoError);
   int done = 0;
   for (uint32_t i = 0; i < 3; ++i) {
-    f.engine->submit_write(*q, zs(4 + i), bufs[i], [&, i](S s, uint64_t) {
+    q->write(zs(4 + i), bufs[i].segments(), [&, i](S s, uint64_t) {
       st[i] = s;
       ++done;
     });
@@ -383,7 +385,7 @@ TEST(ZoneEngine, AutoClosesAZoneWithAWriteInFlight) {
   EXPECT_EQ(f.engine->zone(4).cond, C::kClosed);
   EXPECT_EQ(f.engine->zone(4).wp, zs(4));
   EXPECT_EQ(f.engine->resource_counts().open, 2u);
-  while (done < 3) q->wait_completions();
+  while (done < 3) q->wait();
   EXPECT_EQ(st, (std::vector<S>{S::kOk, S::kOk, S::kOk}));
   EXPECT_EQ(f.engine->zone(4).cond, C::kClosed);
   EXPECT_EQ(f.engine->zone(4).wp, zs(4) + 8);
@@ -403,13 +405,13 @@ TEST(ZoneEngine, AutoClosesAZoneWithAWriteInFlight) {
 // active slot).
 TEST(ZoneEngine, WriteInFlightFillsAnAutoClosedZone) {
   EngineFixture f(limits(1, 2));
-  auto q = f.file->create_queue(8);
-  auto fill = pattern(zs(3), kCap * 512), small = pattern(zs(4), 4096);
+  auto q = f.queue(8);
+  testing::Buffer fill(pattern(zs(3), kCap * 512)), small(pattern(zs(4), 4096));
   int done = 0;
-  f.engine->submit_write(*q, zs(3), fill, [&](S s, uint64_t) { EXPECT_EQ(s, S::kOk); ++done; });
-  f.engine->submit_write(*q, zs(4), small, [&](S s, uint64_t) { EXPECT_EQ(s, S::kOk); ++done; });
+  q->write(zs(3), fill.segments(), [&](S s, uint64_t) { EXPECT_EQ(s, S::kOk); ++done; });
+  q->write(zs(4), small.segments(), [&](S s, uint64_t) { EXPECT_EQ(s, S::kOk); ++done; });
   EXPECT_EQ(f.engine->zone(3).cond, C::kClosed);
-  while (done < 2) q->wait_completions();
+  while (done < 2) q->wait();
   EXPECT_EQ(f.engine->zone(3).cond, C::kFull);
   EXPECT_EQ(f.engine->resource_counts().open, 1u);
   EXPECT_EQ(f.engine->resource_counts().active, 1u);
@@ -420,14 +422,14 @@ TEST(ZoneEngine, AutoClosedZoneWhoseWritesFailEndsEmpty) {
   FaultyEngine fe(limits(1, 0), "closed_failed.img");
   testing::FaultyBackend& faulty = fe.faulty;
   ZoneEngine& engine = fe.engine;
-  auto q = faulty.create_queue(8);
+  auto q = engine.open_queue(8);
   faulty.fail_writes(zs(3) * 512, zs(4) * 512);
-  auto a = pattern(zs(3), 4096), b = pattern(zs(4), 4096);
+  testing::Buffer a(pattern(zs(3), 4096)), b(pattern(zs(4), 4096));
   std::vector<S> st;
-  engine.submit_write(*q, zs(3), a, [&](S s, uint64_t) { st.push_back(s); });
-  engine.submit_write(*q, zs(4), b, [&](S s, uint64_t) { st.push_back(s); });
+  q->write(zs(3), a.segments(), [&](S s, uint64_t) { st.push_back(s); });
+  q->write(zs(4), b.segments(), [&](S s, uint64_t) { st.push_back(s); });
   EXPECT_EQ(engine.zone(3).cond, C::kClosed);
-  while (st.size() < 2) q->wait_completions();
+  while (st.size() < 2) q->wait();
   EXPECT_EQ(st, (std::vector<S>{S::kIoError, S::kOk}));
   EXPECT_EQ(engine.zone(3).cond, C::kEmpty);
   EXPECT_EQ(engine.zone(3).wp, zs(3));
@@ -441,7 +443,7 @@ TEST(ZoneEngine, ActiveLimitClosesAnImplicitlyOpenZoneWithoutData) {
   FaultyEngine fe(limits(2, 2), "active_empty.img");
   testing::FaultyBackend& faulty = fe.faulty;
   ZoneEngine& engine = fe.engine;
-  SyncZoneClient c(engine, faulty.create_queue(8));
+  SyncZoneClient c(engine, 8);
   faulty.fail_writes(zs(3) * 512, zs(4) * 512);
   EXPECT_EQ(c.write(zs(3), pattern(zs(3), 4096)), S::kIoError);
   faulty.fail_writes(0, 0);
@@ -520,7 +522,7 @@ TEST(ZoneEngine, ResetOnAMemoryBackedImageKeepsTheBlocksButNeverShowsTheirData) 
   tmpfs_like.set_memory_backed(true);
   VolatileZoneStateStore store(geometry.nr_zones());
   ZoneEngine engine(geometry, tmpfs_like, 0, store);
-  SyncZoneClient c(engine, tmpfs_like.create_queue(8));
+  SyncZoneClient c(engine, 8);
   const auto old_data = pattern(zs(3), 32 * 512, 1);
   ASSERT_EQ(c.write(zs(3), old_data), S::kOk);
   ASSERT_EQ(c.reset(zs(3)), S::kOk);
@@ -543,12 +545,12 @@ TEST(ZoneEngine, ResetOnAMemoryBackedImageKeepsTheBlocksButNeverShowsTheirData) 
   for (size_t i = 512; i < buf.size(); ++i) ASSERT_EQ(buf[i], 0) << "byte " << i;
 }
 
-// Scatter-gather requests behave as their flat forms, segment by segment.
+// Requests of several segments behave as one buffer would, segment by segment.
 TEST(ZoneEngine, ScatterGatherWriteAppendAndRead) {
   EngineFixture f(small_config());
-  auto q = f.file->create_queue(8);
+  auto q = f.queue(8);
   auto wait = [&](auto& done) {
-    while (!done) q->wait_completions();
+    while (!done) q->wait();
   };
   // A write to zone 3 in three segments of unequal size.
   const auto data = pattern(zs(3), 8 * 512);
@@ -557,7 +559,7 @@ TEST(ZoneEngine, ScatterGatherWriteAppendAndRead) {
   const std::vector<iovec> wv{{a.data(), a.size()}, {b.data(), b.size()}, {c.data(), c.size()}};
   bool done = false;
   S st = S::kIoError;
-  f.engine->submit_writev(*q, zs(3), wv, [&](S s, uint64_t) { st = s, done = true; });
+  q->write(zs(3), wv, [&](S s, uint64_t) { st = s, done = true; });
   wait(done);
   ASSERT_EQ(st, S::kOk);
   EXPECT_EQ(f.engine->zone(3).wp, zs(3) + 8);
@@ -567,7 +569,7 @@ TEST(ZoneEngine, ScatterGatherWriteAppendAndRead) {
   const std::vector<iovec> av{{m0.data(), m0.size()}, {m1.data(), m1.size()}};
   done = false;
   uint64_t at = 0;
-  f.engine->submit_appendv(*q, zs(3), av, [&](S s, uint64_t sector) { st = s, at = sector, done = true; });
+  q->append(zs(3), av, [&](S s, uint64_t sector) { st = s, at = sector, done = true; });
   wait(done);
   ASSERT_EQ(st, S::kOk);
   EXPECT_EQ(at, zs(3) + 8);
@@ -579,7 +581,7 @@ TEST(ZoneEngine, ScatterGatherWriteAppendAndRead) {
   std::vector<uint8_t> r0(1000, 0xee), r1(sectors * 512 - 1000, 0xee);
   const std::vector<iovec> rv{{r0.data(), r0.size()}, {r1.data(), r1.size()}};
   done = false;
-  f.engine->submit_readv(*q, first, rv, [&](S s) { st = s, done = true; });
+  q->read(first, rv, [&](S s) { st = s, done = true; });
   wait(done);
   ASSERT_EQ(st, S::kOk);
   std::vector<uint8_t> got(r0);
@@ -590,9 +592,9 @@ TEST(ZoneEngine, ScatterGatherWriteAppendAndRead) {
   EXPECT_EQ(testing::first_mismatch(std::span(got).subspan(z3, 8 * 512), zs(3)), -1);
   EXPECT_EQ(testing::first_mismatch(std::span(got).subspan(z3 + 8 * 512, 2 * 512), zs(3) + 8), -1);
   for (size_t i = z3 + 10 * 512; i < got.size(); ++i) ASSERT_EQ(got[i], 0) << "byte " << i;
-  // Errors are the flat forms' errors.
+  // Errors as for one segment.
   done = false;
-  f.engine->submit_writev(*q, zs(3) + 64, wv, [&](S s, uint64_t) { st = s, done = true; });
+  q->write(zs(3) + 64, wv, [&](S s, uint64_t) { st = s, done = true; });
   wait(done);
   EXPECT_EQ(st, S::kUnalignedWrite);
 }
@@ -799,47 +801,47 @@ TEST(ZoneEngine, FailedWriteDoesNotAdvanceWritePointer) {
   FaultyEngine fe(small_config(), "faulty.img");
   testing::FaultyBackend& faulty = fe.faulty;
   ZoneEngine& engine = fe.engine;
-  auto q = faulty.create_queue(8);
+  auto q = engine.open_queue(8);
   // Three appends in flight; the second fails.
   faulty.fail_writes((zs(3) + 8) * 512, (zs(3) + 16) * 512);
   std::vector<std::pair<S, uint64_t>> results(3);
   int done = 0;
-  std::vector<std::vector<uint8_t>> bufs;
-  for (int i = 0; i < 3; ++i) bufs.push_back(pattern(zs(3) + 8 * i, 4096));
+  std::deque<testing::Buffer> bufs;
+  for (int i = 0; i < 3; ++i) bufs.emplace_back(pattern(zs(3) + 8 * i, 4096));
   for (int i = 0; i < 3; ++i) {
-    engine.submit_append(*q, zs(3), bufs[i], [&, i](S s, uint64_t sector) {
+    q->append(zs(3), bufs[i].segments(), [&, i](S s, uint64_t sector) {
       results[i] = {s, sector};
       ++done;
     });
   }
-  while (done < 3) q->wait_completions();
+  while (done < 3) q->wait();
   EXPECT_EQ(results[0], std::make_pair(S::kOk, zs(3)));
   EXPECT_EQ(results[1].first, S::kIoError);
   EXPECT_EQ(results[2].first, S::kIoError);  // behind the hole
   EXPECT_EQ(engine.zone(3).wp, zs(3) + 8);
   faulty.fail_writes(0, 0);
-  SyncZoneClient c(engine, faulty.create_queue(8));
-  auto r = c.append(zs(3), bufs[1]);
+  SyncZoneClient c(engine, 8);
+  auto r = c.append(zs(3), bufs[1].bytes);
   EXPECT_EQ(r.status, S::kOk);
   EXPECT_EQ(r.sector, zs(3) + 8);
 }
 
 TEST(ZoneEngine, ZoneOpWaitsForWritesInFlight) {
   EngineFixture f(small_config());
-  auto q = f.file->create_queue(8);
+  auto q = f.queue(8);
   std::vector<std::string> order;
-  auto data = pattern(zs(3), 4096);
-  f.engine->submit_write(*q, zs(3), data, [&](S s, uint64_t) { order.push_back("write"); });
-  f.engine->submit_zone_op(*q, ZoneOp::kFinish, zs(3), [&](S s) {
+  testing::Buffer data(pattern(zs(3), 4096));
+  q->write(zs(3), data.segments(), [&](S s, uint64_t) { order.push_back("write"); });
+  q->zone_op(ZoneOp::kFinish, zs(3), [&](S s) {
     EXPECT_EQ(s, S::kOk);
     order.push_back("finish");
   });
-  while (order.size() < 2) q->wait_completions();
+  while (order.size() < 2) q->wait();
   EXPECT_EQ(order, (std::vector<std::string>{"write", "finish"}));
   std::vector<uint8_t> buf(4096);
-  SyncZoneClient c(*f.engine, f.file->create_queue(8));
+  SyncZoneClient c(*f.engine, 8);
   ASSERT_EQ(c.read(zs(3), buf), S::kOk);
-  EXPECT_EQ(buf, data);
+  EXPECT_EQ(buf, data.bytes);
 }
 
 }  // namespace

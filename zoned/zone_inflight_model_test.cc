@@ -144,14 +144,14 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
   cfg.max_append_bytes = 16 * 512;
   testing::EngineFixture f(cfg, "inflight_model_" + std::to_string(p.seed) + ".img");
   ZoneEngine& engine = *f.engine;
-  std::vector<std::unique_ptr<block::IoQueue>> queues;
-  for (uint32_t i = 0; i < kQueues; ++i) queues.push_back(f.file->create_queue(64));
-  SyncZoneClient reader(engine, f.file->create_queue(4));
+  std::vector<std::unique_ptr<ZonedQueue>> queues;
+  for (uint32_t i = 0; i < kQueues; ++i) queues.push_back(engine.open_queue(64));
+  SyncZoneClient reader(engine, 4);
   RefDevice ref{p.max_open, p.max_active};
   std::mt19937 rng(p.seed);
   auto rnd = [&](uint64_t n) { return rng() % n; };
 
-  std::deque<std::vector<uint8_t>> buffers;  // stable until the end
+  std::deque<testing::Buffer> buffers;  // stable until the end
   uint64_t next_id = 0, callbacks_due = 0;
   std::map<S, int> seen;
   int closed_with_flights = 0;
@@ -203,7 +203,7 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
     const uint64_t zstart = zi * kZoneSec;
     RefZone& m = ref.z[zi];
     const uint32_t kind = static_cast<uint32_t>(rnd(100));
-    block::IoQueue& q = *queues[rnd(kQueues)];
+    ZonedQueue& q = *queues[rnd(kQueues)];
     if (kind < 45) {  // write or append, mostly valid
       const bool append = kind >= 33;
       const uint64_t n = 1 + rnd(8);
@@ -227,7 +227,7 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
         m.flights.push_back({id, at + n});
         for (uint64_t s = at; s < at + n; ++s) ref.salt[zstart + s] = salt;
       }
-      buffers.push_back(testing::pattern(zstart + (want == S::kOk ? at : off), n * 512, salt));
+      buffers.emplace_back(testing::pattern(zstart + (want == S::kOk ? at : off), n * 512, salt));
       ++callbacks_due;
       auto cb = [&, zi, id, want, at, n, w = what](S st, uint64_t sector) {
         --callbacks_due;
@@ -243,8 +243,8 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
         ASSERT_NE(it, fl.end()) << w;
         it->called = true;
       };
-      if (append) engine.submit_append(q, zstart, buffers.back(), cb);
-      else engine.submit_write(q, zstart + off, buffers.back(), cb);
+      if (append) q.append(zstart, buffers.back().segments(), cb);
+      else q.write(zstart + off, buffers.back().segments(), cb);
     } else if (kind < 62) {  // zone operation, on a zone with nothing in flight
       if (!m.flights.empty()) continue;
       static constexpr ZoneOp kOps[] = {ZoneOp::kOpen, ZoneOp::kOpen, ZoneOp::kClose, ZoneOp::kFinish,
@@ -253,14 +253,14 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
       what = std::string(to_string(op)) + " zone " + std::to_string(zi);
       const S want = ref.zone_op(op, zi);
       ++callbacks_due;
-      engine.submit_zone_op(q, op, zstart, [&, want, w = what](S st) {
+      q.zone_op(op, zstart, [&, want, w = what](S st) {
         --callbacks_due;
         ++seen[st];
         EXPECT_EQ(st, want) << w;
       });
     } else if (kind < 92) {  // a queue's completions
       what = "drain";
-      q.drain_completions();
+      q.drain();
     } else {  // read a zone: the data below the wp, zeros above
       what = "read zone " + std::to_string(zi);
       const ZoneDescriptor d = engine.zone(zi);
@@ -283,8 +283,8 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
   for (int spins = 0; callbacks_due > 0; ++spins) {
     ASSERT_LT(spins, 100000) << callbacks_due << " callbacks never ran";
     for (auto& q : queues) {
-      if (q->in_flight() > 0) q->wait_completions();
-      q->drain_completions();
+      if (q->in_flight() > 0) q->wait();
+      q->drain();
     }
   }
   what = "the final drain";

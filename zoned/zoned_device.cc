@@ -1,32 +1,29 @@
 #include "zoned/zoned_device.h"
 
-#include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace zvmm::zoned {
 
 namespace {
 
-std::shared_ptr<std::vector<uint8_t>> gather(block::IoVecs iov) {
-  auto buf = std::make_shared<std::vector<uint8_t>>();
-  buf->reserve(block::total_bytes(iov));
-  for (const iovec& s : iov) {
-    const auto* p = static_cast<const uint8_t*>(s.iov_base);
-    buf->insert(buf->end(), p, p + s.iov_len);
-  }
-  return buf;
-}
+// One contiguous copy of a long segment list, with its one-segment list.
+struct Bounce {
+  explicit Bounce(uint64_t size) : bytes(size), iov{bytes.data(), bytes.size()} {}
+  Segments segments() const { return {&iov, 1}; }
+  std::vector<uint8_t> bytes;
+  iovec iov;
+};
 
 }  // namespace
 
-void ZonedDevice::submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
-                               StatusCallback cb) {
-  auto buf = std::make_shared<std::vector<uint8_t>>(block::total_bytes(iov));
-  submit_read(q, sector, *buf, [buf, iov, cb = std::move(cb)](ZoneStatus st) {
+void ZonedQueue::bounced_read(uint64_t sector, Segments data, StatusCallback cb) {
+  auto b = std::make_shared<Bounce>(block::total_bytes(data));
+  device_.read(*io_, sector, b->segments(), [b, data, cb = std::move(cb)](ZoneStatus st) {
     if (st == ZoneStatus::kOk) {
       size_t at = 0;
-      for (const iovec& s : iov) {
-        std::copy_n(buf->data() + at, s.iov_len, static_cast<uint8_t*>(s.iov_base));
+      for (const iovec& s : data) {
+        std::memcpy(s.iov_base, b->bytes.data() + at, s.iov_len);
         at += s.iov_len;
       }
     }
@@ -34,17 +31,16 @@ void ZonedDevice::submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs
   });
 }
 
-void ZonedDevice::submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
-                                WriteCallback cb) {
-  auto buf = gather(iov);
-  submit_write(q, sector, *buf, [buf, cb = std::move(cb)](ZoneStatus st, uint64_t s) { cb(st, s); });
-}
-
-void ZonedDevice::submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov,
-                                 WriteCallback cb) {
-  auto buf = gather(iov);
-  submit_append(q, zone_sector, *buf,
-                [buf, cb = std::move(cb)](ZoneStatus st, uint64_t s) { cb(st, s); });
+void ZonedQueue::bounced_write(bool append, uint64_t sector, Segments data, WriteCallback cb) {
+  auto b = std::make_shared<Bounce>(block::total_bytes(data));
+  size_t at = 0;
+  for (const iovec& s : data) {
+    std::memcpy(b->bytes.data() + at, s.iov_base, s.iov_len);
+    at += s.iov_len;
+  }
+  auto done = [b, cb = std::move(cb)](ZoneStatus st, uint64_t s) { cb(st, s); };
+  if (append) device_.append(*io_, sector, b->segments(), std::move(done));
+  else device_.write(*io_, sector, b->segments(), std::move(done));
 }
 
 }  // namespace zvmm::zoned

@@ -1,15 +1,21 @@
-// Device-neutral zoned device: what a virtio-blk or NVMe ZNS front end needs.
-// Implementations: EmulatedZonedDevice (ZoneEngine over a zoned image file,
-// zoned/emulated_zoned_device.h) and HostZonedDevice (host zoned block device
-// through libzbd, zoned/host_zoned_device.h). open_zoned_device()
-// (zoned/open_zoned_device.h) builds either from a spec.
+// The storage contract between every front end (virtio-blk, NVMe ZNS) and the
+// zoned backends: a ZonedDevice (geometry, limits, reports) hands each
+// front-end queue (one thread) a ZonedQueue, the per-queue handle through which
+// all I/O and zone management go.
 //
-// Threading and completions are those of ZoneEngine (zone_engine.h): each
-// device queue thread owns one IoQueue from create_queue(); submit_* never run
-// the callback inline; callbacks run on that queue's thread in
-// drain_completions(). Buffers must stay valid until the callback runs.
-// Addresses in 512-byte sectors, lengths in bytes, both multiples of the
-// logical block size. Guest-driven calls never throw: results are ZoneStatus.
+// Implementations: ZoneEngine (zone_engine.h: the emulated device, over a
+// zoned image, a plain file, or any backend in tests) and HostZonedDevice
+// (host_zoned_device.h: a host zoned block device through libzbd).
+// open_zoned_device() (open_zoned_device.h) builds either from a spec.
+//
+// Data is always a list of segments (Segments: a guest's pages, a PRP list; a
+// flat buffer is a one-segment list); a device that needs aligned buffers
+// bounces inside itself. Addresses are 512-byte sectors, lengths bytes, both
+// multiples of the logical block size (else kMisaligned). Completions: a call
+// never runs its callback inline; callbacks run on the queue's thread inside
+// ZonedQueue::drain() (or wait()). Segments and their array must stay valid
+// until the callback ran. Guest-driven calls never throw: results are
+// ZoneStatus (docs/zoned-model.md maps them to virtio-blk and NVMe statuses).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +32,12 @@
 
 namespace zvmm::zoned {
 
+// Caller-owned memory segments, in order (struct iovec).
+using Segments = block::IoVecs;
+// Most segments one backend request takes (UIO_MAXIOV, one readv/writev);
+// ZonedQueue bounces longer lists through one buffer.
+inline constexpr size_t kMaxSegments = 1024;
+
 // Completion of a write or append: the first sector written (for appends, the
 // assigned sector; 0 on failure).
 using WriteCallback = std::function<void(ZoneStatus status, uint64_t sector)>;
@@ -40,6 +52,8 @@ struct ZoneReport {
   // filter, whether or not they fit (NVMe NR_ZONES without Partial Report).
   uint64_t matching = 0;
 };
+
+class ZonedQueue;
 
 class ZonedDevice {
  public:
@@ -62,59 +76,126 @@ class ZonedDevice {
   uint32_t max_active() const { return geometry().max_active(); }  // 0 = unlimited
   uint64_t max_append_sectors() const { return geometry().max_append_sectors(); }
 
-  // --- Queues -------------------------------------------------------------------
-  // One per device queue (thread). Throws with context on failure (setup path).
-  virtual std::unique_ptr<block::IoQueue> create_queue(unsigned depth) = 0;
-
-  // --- Data path ------------------------------------------------------------------
-  virtual void submit_read(block::IoQueue& q, uint64_t sector, std::span<uint8_t> buf,
-                           StatusCallback cb) = 0;
-  // cb gets the first sector written.
-  virtual void submit_write(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
-                            WriteCallback cb) = 0;
-  // zone_sector: start of a sequential-write-required zone; cb gets the
-  // assigned sector.
-  virtual void submit_append(block::IoQueue& q, uint64_t zone_sector,
-                             std::span<const uint8_t> buf, WriteCallback cb) = 0;
-  // A write of `bytes` zeros (moves the wp like a write; same rules).
-  virtual void submit_write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes,
-                                   WriteCallback cb) = 0;
-  // Hint: conventional zones in the range may be deallocated (read zeros
-  // afterwards on emulated devices); sequential zones are left alone (use a
-  // zone reset). Range/alignment errors as for writes.
-  virtual void submit_discard(block::IoQueue& q, uint64_t sector, uint64_t bytes,
-                              StatusCallback cb) = 0;
-  // Data and zone state durable once cb(kOk) runs.
-  virtual void submit_flush(block::IoQueue& q, StatusCallback cb) = 0;
-
-  // Scatter-gather forms of read, write and append (a guest's pages, a PRP
-  // list): `iov` and its segments stay valid until cb runs. Devices that pass
-  // the segments to their backend as they are say so with scatter_gather();
-  // the defaults are correct for every device but go through one temporary
-  // buffer (an allocation and a copy per request).
-  virtual bool scatter_gather() const { return false; }
-  virtual void submit_readv(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
-                            StatusCallback cb);
-  virtual void submit_writev(block::IoQueue& q, uint64_t sector, block::IoVecs iov,
-                             WriteCallback cb);
-  virtual void submit_appendv(block::IoQueue& q, uint64_t zone_sector, block::IoVecs iov,
-                              WriteCallback cb);
-
-  // --- Zone management --------------------------------------------------------------
-  // One zone: `sector` must be a zone start (kInvalidField), of a sequential
-  // zone (kInvalidZoneOp). The state table is in docs/zoned-model.md.
-  virtual void submit_zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector,
-                              StatusCallback cb) = 0;
-  // Every zone `op` applies to (select_all_applies(): NVMe Select All; reset
-  // is virtio-blk/ZBC reset-all); the others are skipped. Status: kOk, or the
-  // first failure in zone order (the zones before it keep their new state).
-  virtual void submit_zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) = 0;
+  // One handle per front-end queue, used from one thread. `depth`: requests
+  // it keeps in flight at most (sizes the backend ring). Throws with context
+  // (setup path).
+  std::unique_ptr<ZonedQueue> open_queue(unsigned depth);
 
   // Zones from the one containing `sector` that match `filter`: at most
   // out.size() written, and how many match to the end of the device.
   // Synchronous; thread-safe. Out-of-range sector: kOutOfRange.
   virtual ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                                   std::span<ZoneDescriptor> out) = 0;
+
+ protected:
+  friend class ZonedQueue;
+  // What a ZonedQueue calls, with its backend queue `q` (the implementation's
+  // own, from create_queue()). Semantics as documented on ZonedQueue.
+  virtual std::unique_ptr<block::IoQueue> create_queue(unsigned depth) = 0;
+  virtual void read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) = 0;
+  virtual void write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) = 0;
+  virtual void append(block::IoQueue& q, uint64_t zone_sector, Segments data,
+                      WriteCallback cb) = 0;
+  virtual void write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes,
+                            WriteCallback cb) = 0;
+  virtual void discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) = 0;
+  virtual void flush(block::IoQueue& q, StatusCallback cb) = 0;
+  virtual void zone_op(block::IoQueue& q, ZoneOp op, uint64_t sector, StatusCallback cb) = 0;
+  virtual void zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) = 0;
 };
+
+// A front-end queue's handle on a ZonedDevice: owns the backend queue (an
+// io_uring ring, or a synchronous queue) and is used from one thread.
+class ZonedQueue final {
+ public:
+  ZonedQueue(ZonedDevice& device, std::unique_ptr<block::IoQueue> io)
+      : device_(device), io_(std::move(io)) {}
+  ~ZonedQueue() { wait_idle(); }
+  ZonedQueue(const ZonedQueue&) = delete;
+  ZonedQueue& operator=(const ZonedQueue&) = delete;
+
+  ZonedDevice& device() const { return device_; }
+
+  // --- Data ---------------------------------------------------------------------
+  // Reads at or above a zone's write pointer return zeros. OFFLINE zone:
+  // kZoneOffline.
+  void read(uint64_t sector, Segments data, StatusCallback cb) {
+    if (data.size() > kMaxSegments) return bounced_read(sector, data, std::move(cb));
+    device_.read(*io_, sector, data, std::move(cb));
+  }
+  // Sequential zones: at the write pointer (host-aware: anywhere below the
+  // capacity), within the zone capacity; may auto-close an implicitly open
+  // zone. cb gets `sector`.
+  void write(uint64_t sector, Segments data, WriteCallback cb) {
+    if (data.size() > kMaxSegments) return bounced_write(false, sector, data, std::move(cb));
+    device_.write(*io_, sector, data, std::move(cb));
+  }
+  // Zone append (virtio-blk ZONE_APPEND, NVMe Zone Append): `zone_sector` is
+  // the start of a sequential-write-required zone; at most max_append_sectors;
+  // cb gets the assigned sector.
+  void append(uint64_t zone_sector, Segments data, WriteCallback cb) {
+    if (data.size() > kMaxSegments) return bounced_write(true, zone_sector, data, std::move(cb));
+    device_.append(*io_, zone_sector, data, std::move(cb));
+  }
+  // `bytes` of zeros at `sector`, under the rules of a write (moves the wp).
+  // Never allocates a buffer of that size.
+  void write_zeroes(uint64_t sector, uint64_t bytes, WriteCallback cb) {
+    device_.write_zeroes(*io_, sector, bytes, std::move(cb));
+  }
+  // Deallocation hint: the conventional zones' part of the range reads zeros
+  // afterwards on emulated devices; sequential zones are left alone (a zone
+  // reset reclaims them). Range and alignment errors as for writes.
+  void discard(uint64_t sector, uint64_t bytes, StatusCallback cb) {
+    device_.discard(*io_, sector, bytes, std::move(cb));
+  }
+  // Data and zone state are durable once cb(kOk) runs.
+  void flush(StatusCallback cb) { device_.flush(*io_, std::move(cb)); }
+
+  // --- Zone management ----------------------------------------------------------
+  // One zone: `sector` must be its start (kInvalidField), of a sequential zone
+  // (kInvalidZoneOp). Waits for writes in flight to that zone.
+  void zone_op(ZoneOp op, uint64_t sector, StatusCallback cb) {
+    device_.zone_op(*io_, op, sector, std::move(cb));
+  }
+  // Every zone `op` applies to (select_all_applies(): NVMe Select All; reset
+  // is virtio-blk/ZBC reset-all); the others are skipped. Status: kOk, or the
+  // first failure in zone order (zones before it keep their new state).
+  void zone_op_all(ZoneOp op, StatusCallback cb) { device_.zone_op_all(*io_, op, std::move(cb)); }
+
+  // --- Event loop -----------------------------------------------------------------
+  // Readable (an eventfd) when completions wait; consume_signal() before drain().
+  int completion_fd() const { return io_->completion_fd(); }
+  void consume_signal() { io_->consume_signal(); }
+  // Completions that finished during a call wait without an fd signal: drain
+  // right after submitting (after unplug()).
+  bool has_ready() const { return io_->has_ready(); }
+  // Runs every ready callback; never blocks. Returns how many ran.
+  size_t drain() { return io_->drain_completions(); }
+  // Drains, or blocks until something completes and then drains.
+  size_t wait() { return io_->wait_completions(); }
+  // Batching hint: calls between plug() and unplug() may reach the backend
+  // together at unplug() (one io_uring_enter). Not nested.
+  void plug() { io_->plug(); }
+  void unplug() { io_->unplug(); }
+  // Backend I/Os started and not yet completed (not the callbacks pending).
+  size_t in_flight() const { return io_->in_flight(); }
+  // Waits until no backend I/O is in flight, running callbacks meanwhile.
+  void wait_idle() {
+    while (io_->in_flight() > 0) io_->wait_completions();
+    io_->drain_completions();
+  }
+
+ private:
+  // More than kMaxSegments: through one buffer (allocated per request).
+  void bounced_read(uint64_t sector, Segments data, StatusCallback cb);
+  void bounced_write(bool append, uint64_t sector, Segments data, WriteCallback cb);
+
+  ZonedDevice& device_;
+  std::unique_ptr<block::IoQueue> io_;
+};
+
+inline std::unique_ptr<ZonedQueue> ZonedDevice::open_queue(unsigned depth) {
+  return std::make_unique<ZonedQueue>(*this, create_queue(depth));
+}
 
 }  // namespace zvmm::zoned

@@ -32,7 +32,8 @@ void ZonedImage::create(const std::string& path, const ZoneGeometry& geometry, b
 
 std::unique_ptr<ZonedImage> ZonedImage::open(const std::string& path,
                                              const std::optional<ZoneGeometry>& expected,
-                                             block::FileBackendOptions options) {
+                                             block::FileBackendOptions options,
+                                             std::optional<EngineOptions> engine) {
   std::unique_ptr<ZonedImage> image(new ZonedImage());  // private constructor
   image->file_ = block::FileBackend::open(path, options);
   // A process that just died may hold the lock a little longer: its io_uring
@@ -62,14 +63,21 @@ std::unique_ptr<ZonedImage> ZonedImage::open(const std::string& path,
   image->metadata_ = std::make_unique<ZoneMetadataRegion>(
       image->file_->fd(), image->layout_.slots_offset, geometry.nr_zones(), path);
   try {
-    image->engine_ = std::make_unique<ZoneEngine>(geometry, *image->file_, image->layout_.data_offset,
-                                                  *image->metadata_);
+    image->engine_ = std::make_unique<ZoneEngine>(
+        geometry, *image->file_, image->layout_.data_offset, *image->metadata_,
+        engine.value_or(EngineOptions{.description = "emulated " + path}));
   } catch (const ImageFormatError&) {
     throw;
   } catch (const std::runtime_error& e) {
     throw ImageFormatError(path + ": " + e.what());
   }
   return image;
+}
+
+std::unique_ptr<ZoneEngine> ZonedImage::into_device(std::unique_ptr<ZonedImage> image) {
+  std::unique_ptr<ZoneEngine> engine = std::move(image->engine_);
+  engine->adopt(std::shared_ptr<ZonedImage>(std::move(image)));
+  return engine;
 }
 
 }  // namespace zvmm::zoned

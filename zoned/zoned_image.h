@@ -1,5 +1,6 @@
 // A zoned device emulated over a regular file: header + zone slots + data
-// (image_header.h). Owns the file backend, the metadata mapping and the engine.
+// (image_header.h). Owns the file backend, the metadata mapping and the engine
+// (the ZonedDevice), until into_device() hands the engine the image.
 #pragma once
 
 #include <memory>
@@ -21,9 +22,14 @@ class ZonedImage {
   // Opens an image. With `expected`, refuses (ImageFormatError) an image whose
   // geometry differs. Refuses corrupt headers or slots; never resets anything.
   // Takes an exclusive lock on the file (one user at a time).
+  // `engine` sets the engine's read-only flag and description (default:
+  // "emulated PATH").
   static std::unique_ptr<ZonedImage> open(const std::string& path,
                                           const std::optional<ZoneGeometry>& expected = std::nullopt,
-                                          block::FileBackendOptions options = {});
+                                          block::FileBackendOptions options = {},
+                                          std::optional<EngineOptions> engine = std::nullopt);
+  // The image's engine as a standalone ZonedDevice that owns the image.
+  static std::unique_ptr<ZoneEngine> into_device(std::unique_ptr<ZonedImage> image);
 
   const ZoneGeometry& geometry() const { return engine_->geometry(); }
   ZoneEngine& engine() { return *engine_; }

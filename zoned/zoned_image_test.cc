@@ -43,7 +43,7 @@ TEST(ZonedImage, RestartSeesSameZonesAndData) {
   std::vector<ZoneDescriptor> before(32);
   {
     auto image = ZonedImage::open(path, geometry());
-    SyncZoneClient c(image->engine(), image->backend().create_queue(16));
+    SyncZoneClient c(image->engine(), 16);
     ASSERT_EQ(c.write(0, pattern(0, 8192)), S::kOk);  // conventional
     ASSERT_EQ(c.write(zs, pattern(zs, 8192)), S::kOk);                 // IMP_OPEN
     ASSERT_EQ(c.open(2 * zs), S::kOk);                                  // EXP_OPEN
@@ -71,7 +71,7 @@ TEST(ZonedImage, RestartSeesSameZonesAndData) {
   }
   EXPECT_EQ(image->engine().resource_counts().open, 0u);
   EXPECT_EQ(image->engine().resource_counts().active, 3u);  // zones 1, 2, 3: CLOSED
-  SyncZoneClient c(image->engine(), image->backend().create_queue(16));
+  SyncZoneClient c(image->engine(), 16);
   std::vector<uint8_t> buf(8192);
   ASSERT_EQ(c.read(0, buf), S::kOk);
   EXPECT_EQ(testing::first_mismatch(buf, 0), -1);
@@ -92,7 +92,7 @@ TEST(ZonedImage, HostAwareNonSeqSurvivesRestart) {
   ZonedImage::create(path, g);
   {
     auto image = ZonedImage::open(path, g);
-    SyncZoneClient c(image->engine(), image->backend().create_queue(4));
+    SyncZoneClient c(image->engine(), 4);
     ASSERT_EQ(c.write(2048 + 64, pattern(2048 + 64, 4096)), S::kOk);
   }
   auto image = ZonedImage::open(path, g);

@@ -212,7 +212,7 @@ int reset(const Args& a) {
   const bool all = a.has("--all");
   if (all == !a.positional.empty()) throw UsageError("reset needs a zone index or --all");
   auto image = ZonedImage::open(a.image);
-  SyncZoneClient client(image->engine(), image->backend().create_queue(4));
+  SyncZoneClient client(image->engine(), 4);
   ZoneStatus st;
   if (all) {
     st = client.reset_all();

@@ -86,7 +86,7 @@ struct Rig {
         ctx{*device, config, features, irq} {
     auto vq = Virtqueue::create(mem, drv.config(), {.event_idx = true, .indirect = true});
     queue = std::make_unique<BlkQueue>(ctx, 0, std::get<Virtqueue>(std::move(vq)),
-                                       device->create_queue(kQueueSize));
+                                       device->open_queue(kQueueSize));
   }
 
   // Publishes one request (indirect: header, data, status) like Linux does.
@@ -118,7 +118,7 @@ struct Rig {
     const auto start = std::chrono::steady_clock::now();
     queue->service();
     while (drv.used_idx() != target) {
-      queue->io().wait_completions();
+      queue->io().wait();
       queue->notify();
     }
     device_time += std::chrono::steady_clock::now() - start;

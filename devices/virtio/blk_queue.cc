@@ -34,17 +34,13 @@ struct BlkQueue::Request {
   bool in_flight = false;       // the device owns chain.head()
   uint32_t type = 0;
   uint64_t sector = 0;
-  std::vector<uint8_t> bounce;
-  std::vector<iovec> iov;       // scatter-gather: the data's guest segments
-  bool vectored = false;        // the engine gets `iov`, not `data`
-  std::span<uint8_t> data;      // the engine's buffer: guest memory or `bounce`
-  bool scatter = false;         // IN through `bounce`: copy to the chain on success
+  std::vector<iovec> iov;       // the data's guest segments
   uint64_t data_written = 0;    // device-writable data bytes produced (before the status)
   uint64_t append_sector = 0;
 };
 
 BlkQueue::BlkQueue(const BlkContext& ctx, uint16_t index, Virtqueue vq,
-                   std::unique_ptr<block::IoQueue> io)
+                   std::unique_ptr<zoned::ZonedQueue> io)
     : ctx_(ctx), index_(index), vq_(std::move(vq)), io_(std::move(io)), requests_(vq_.size()) {}
 
 BlkQueue::~BlkQueue() { quiesce(); }
@@ -119,10 +115,10 @@ void BlkQueue::service() {
 
 void BlkQueue::quiesce() {
   stopping_ = true;
-  while (outstanding_ > 0) io_->wait_completions();
+  while (outstanding_ > 0) io_->wait();
 }
 
-void BlkQueue::process_completions() { io_->drain_completions(); }
+void BlkQueue::process_completions() { io_->drain(); }
 
 void BlkQueue::notify() {
   if (stopping_ || broken_) return;
@@ -147,7 +143,7 @@ void BlkQueue::process_available() {
                                 : std::get<Virtqueue::BadChain>(popped).head;
       Request& r = requests_[head];  // head < queue size: checked by pop()
       if (r.in_flight) {
-        // Its buffers (and maybe our bounce buffer) are still in use.
+        // Its buffers are still in use by the device.
         return break_queue("descriptor " + std::to_string(head) +
                            " made available again while in flight");
       }
@@ -160,9 +156,6 @@ void BlkQueue::process_available() {
       r.in_flight = true;
       r.type = 0;
       r.sector = 0;
-      r.data = {};
-      r.vectored = false;
-      r.scatter = false;
       r.data_written = 0;
       r.append_sector = 0;
       ++started_;
@@ -185,16 +178,9 @@ void BlkQueue::finish(Request& r, uint8_t status) {
       r.chain.write(0, sector);
       used = w;
     }
-    if (status == st::kOk && r.scatter) r.chain.write(0, r.data);
     const uint8_t s[1] = {status};
     r.chain.write(w - 1, s);
     vq_.add_used(r.chain.head(), static_cast<uint32_t>(std::min<uint64_t>(used, w)));
-  }
-  // A slot keeps a small bounce buffer for its next request; a large one
-  // would stay resident in every slot a guest cycles large requests through.
-  if (r.bounce.capacity() > kMaxRetainedBounce) {
-    r.data = {};
-    std::vector<uint8_t>().swap(r.bounce);
   }
 }
 
@@ -229,7 +215,7 @@ void BlkQueue::handle(Request& r) {
     case rq::kOut:
       if (!status_only) return finish(r, st::kIoErr);
       if (ro) return finish(r, st::kIoErr);
-      if (!prepare_out_data(r, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
+      if (!map_guest_segments(r, false, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
         return finish(r, st::kIoErr);
       }
       return start_write(r, false);
@@ -256,7 +242,7 @@ void BlkQueue::handle(Request& r) {
       if (!zoned) return finish(r, st::kUnsupp);
       if (w < blk::kAppendInHeaderMin || ro) return finish(r, st::kIoErr);
       if (r.sector >= capacity) return finish(r, st::kZoneInvalidCmd);
-      if (!prepare_out_data(r, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
+      if (!map_guest_segments(r, false, blk::kOutHeaderSize, readable - blk::kOutHeaderSize)) {
         return finish(r, st::kIoErr);
       }
       return start_write(r, true);
@@ -281,47 +267,21 @@ void BlkQueue::handle(Request& r) {
 }
 
 bool BlkQueue::map_guest_segments(Request& r, bool writable, uint64_t offset, uint64_t len) {
-  if (!ctx_.device.scatter_gather()) return false;
+  if (len == 0 || len > ctx_.config.max_request_bytes()) return false;
   r.iov.clear();
   if (writable) r.chain.writable_iovecs(offset, len, r.iov);
   else r.chain.readable_iovecs(offset, len, r.iov);
-  r.vectored = r.iov.size() <= kMaxDataSegments;  // else the bounce buffer
-  return r.vectored;
-}
-
-bool BlkQueue::prepare_out_data(Request& r, uint64_t offset, uint64_t len) {
-  if (len == 0 || len > ctx_.config.max_request_bytes()) return false;
-  if (auto span = r.chain.readable_span(offset, len)) {
-    r.data = *span;
-    return true;
-  }
-  if (map_guest_segments(r, false, offset, len)) return true;
-  r.bounce.resize(len);
-  r.chain.read(offset, r.bounce);
-  r.data = r.bounce;
   return true;
 }
 
 void BlkQueue::start_read(Request& r) {
-  const uint64_t len = r.chain.writable_bytes() - 1;
-  if (len == 0 || len > ctx_.config.max_request_bytes()) return finish(r, st::kIoErr);
-  auto cb = [this, rp = &r](ZoneStatus s) {  // two words: std::function keeps it inline
+  if (!map_guest_segments(r, true, 0, r.chain.writable_bytes() - 1)) return finish(r, st::kIoErr);
+  ++outstanding_;
+  io_->read(r.sector, r.iov, [this, rp = &r](ZoneStatus s) {  // two words: kept inline
     --outstanding_;
     if (s == ZoneStatus::kOk) rp->data_written = rp->chain.writable_bytes() - 1;
     finish(*rp, blk::to_virtio_status(s, true));
-  };
-  ++outstanding_;
-  if (auto span = r.chain.writable_span(0, len)) {
-    r.data = *span;
-    return ctx_.device.submit_read(*io_, r.sector, r.data, std::move(cb));
-  }
-  if (map_guest_segments(r, true, 0, len)) {  // straight into the guest's pages
-    return ctx_.device.submit_readv(*io_, r.sector, r.iov, std::move(cb));
-  }
-  r.bounce.resize(len);  // copied to the chain in finish()
-  r.data = r.bounce;
-  r.scatter = true;
-  ctx_.device.submit_read(*io_, r.sector, r.data, std::move(cb));
+  });
 }
 
 void BlkQueue::start_write(Request& r, bool append) {
@@ -331,19 +291,13 @@ void BlkQueue::start_write(Request& r, bool append) {
     rp->append_sector = sector;
     finish(*rp, blk::to_virtio_status(s));
   };
-  if (r.vectored) {
-    if (append) ctx_.device.submit_appendv(*io_, r.sector, r.iov, std::move(cb));
-    else ctx_.device.submit_writev(*io_, r.sector, r.iov, std::move(cb));
-  } else if (append) {
-    ctx_.device.submit_append(*io_, r.sector, r.data, std::move(cb));
-  } else {
-    ctx_.device.submit_write(*io_, r.sector, r.data, std::move(cb));
-  }
+  if (append) io_->append(r.sector, r.iov, std::move(cb));
+  else io_->write(r.sector, r.iov, std::move(cb));
 }
 
 void BlkQueue::start_flush(Request& r) {
   ++outstanding_;
-  ctx_.device.submit_flush(*io_, [this, rp = &r](ZoneStatus s) {
+  io_->flush([this, rp = &r](ZoneStatus s) {
     --outstanding_;
     finish(*rp, blk::to_virtio_status(s));
   });
@@ -361,9 +315,9 @@ void BlkQueue::start_zone_op(Request& r) {
     case rq::kZoneClose: op = zoned::ZoneOp::kClose; break;
     case rq::kZoneFinish: op = zoned::ZoneOp::kFinish; break;
     case rq::kZoneReset: op = zoned::ZoneOp::kReset; break;
-    default: return ctx_.device.submit_zone_op_all(*io_, zoned::ZoneOp::kReset, std::move(cb));
+    default: return io_->zone_op_all(zoned::ZoneOp::kReset, std::move(cb));
   }
-  ctx_.device.submit_zone_op(*io_, op, r.sector, std::move(cb));
+  io_->zone_op(op, r.sector, std::move(cb));
 }
 
 void BlkQueue::report_zones(Request& r) {
@@ -428,12 +382,12 @@ void BlkQueue::discard_or_write_zeroes(Request& r) {
   const uint64_t bytes = uint64_t{count} * zoned::kSectorSize;
   ++outstanding_;
   if (discard) {
-    ctx_.device.submit_discard(*io_, sector, bytes, [this, rp = &r](ZoneStatus s) {
+    io_->discard(sector, bytes, [this, rp = &r](ZoneStatus s) {
       --outstanding_;
       finish(*rp, blk::to_virtio_status(s));
     });
   } else {
-    ctx_.device.submit_write_zeroes(*io_, sector, bytes, [this, rp = &r](ZoneStatus s, uint64_t) {
+    io_->write_zeroes(sector, bytes, [this, rp = &r](ZoneStatus s, uint64_t) {
       --outstanding_;
       finish(*rp, blk::to_virtio_status(s));
     });

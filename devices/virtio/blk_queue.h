@@ -1,6 +1,7 @@
 // One virtio-blk request queue: pops descriptor chains, validates them as
-// virtio-blk requests, submits them to the ZonedDevice on this queue's IoQueue,
-// and completes them (data, status byte, used ring, interrupt).
+// virtio-blk requests, hands them to the zoned device through this queue's
+// ZonedQueue handle (guest pages as segments), and completes them (data,
+// status byte, used ring, interrupt).
 //
 // Single-threaded: everything runs on the thread that owns the queue (its
 // worker in the VMM, the test thread in unit tests). Engine callbacks arrive
@@ -12,7 +13,7 @@
 // ask for a reset (VirtioInterrupt::set_needs_reset) and the queue stops.
 //
 // Requests live in one slot per descriptor head, allocated with the queue and
-// recycled (with their chain and bounce storage), so a request in the steady
+// recycled (with their chain and segment list), so a request in the steady
 // state allocates nothing here.
 #pragma once
 
@@ -20,7 +21,6 @@
 #include <memory>
 #include <vector>
 
-#include "block/io_queue.h"
 #include "devices/virtio/blk_config.h"
 #include "devices/virtio/descriptor_chain.h"
 #include "devices/virtio/virtio_device.h"
@@ -39,7 +39,7 @@ struct BlkContext {
 
 class BlkQueue {
  public:
-  BlkQueue(const BlkContext& ctx, uint16_t index, Virtqueue vq, std::unique_ptr<block::IoQueue> io);
+  BlkQueue(const BlkContext& ctx, uint16_t index, Virtqueue vq, std::unique_ptr<zoned::ZonedQueue> io);
   ~BlkQueue();  // quiesce()
   BlkQueue(const BlkQueue&) = delete;
   BlkQueue& operator=(const BlkQueue&) = delete;
@@ -65,11 +65,8 @@ class BlkQueue {
   // brought a single request (a guest with one request in flight, which the
   // yield would only delay); one burst (2+ requests) turns it back on.
   static constexpr unsigned kKickYieldLoneKicks = 4;
-  // Bounce buffers (devices without scatter-gather) larger than this are
-  // freed when their request completes instead of staying in the slot.
-  static constexpr size_t kMaxRetainedBounce = 256 * 1024;
   bool broken() const { return broken_; }
-  block::IoQueue& io() { return *io_; }
+  zoned::ZonedQueue& io() { return *io_; }
   const Virtqueue& virtqueue() const { return vq_; }
 
  private:
@@ -85,9 +82,8 @@ class BlkQueue {
   void start_zone_op(Request& r);
   void report_zones(Request& r);
   void discard_or_write_zeroes(Request& r);
-  bool prepare_out_data(Request& r, uint64_t offset, uint64_t len);
-  // For a scatter-gather device: bytes [offset, offset + len) of the chain's
-  // device-readable (or `writable`) part as r.iov; false means bounce instead.
+  // Bytes [offset, offset + len) of the chain's device-readable (or
+  // `writable`) part as r.iov; false if len is 0 or above max_request_bytes.
   bool map_guest_segments(Request& r, bool writable, uint64_t offset, uint64_t len);
   bool negotiated(unsigned feature) const;
 
@@ -95,7 +91,7 @@ class BlkQueue {
   const uint16_t index_;
   size_t started_ = 0;  // chains taken from the ring, ever
   Virtqueue vq_;
-  std::unique_ptr<block::IoQueue> io_;
+  std::unique_ptr<zoned::ZonedQueue> io_;
   std::vector<Request> requests_;  // indexed by descriptor head; never resized
   DescriptorChain next_chain_;     // pop target, swapped into a request slot
   size_t outstanding_ = 0;

@@ -43,7 +43,7 @@ void VirtioBlk::activate(const GuestMemory& mem, uint64_t features,
     workers_.push_back(std::make_unique<WorkerThread>(
         [ctx = ctx_.get(), depth, q = std::move(q)](int stop_fd) mutable {
           try {
-            BlkQueue queue(*ctx, q.index, std::move(q.queue), ctx->device.create_queue(depth));
+            BlkQueue queue(*ctx, q.index, std::move(q.queue), ctx->device.open_queue(depth));
             queue.run(*q.kick, stop_fd);
           } catch (const std::exception& e) {
             std::fprintf(stderr, "virtio-blk: queue %u worker: %s; device needs reset\n", q.index,

@@ -4,9 +4,9 @@
 // or host-aware). Knows nothing about PCI; wrap it in VirtioPciTransport.
 //
 // Threads: activate() starts one worker thread per enabled queue. Each worker
-// creates its own IoQueue (ZonedDevice::create_queue, on the worker thread) and waits
-// with poll() on the queue's kick eventfd and the IoQueue completion eventfd;
-// it parses requests, submits them to the engine and completes them. reset()
+// opens its own ZonedQueue (ZonedDevice::open_queue, on the worker thread) and
+// waits with poll() on the queue's kick eventfd and the handle's completion fd;
+// it parses requests, hands them to the device and completes them. reset()
 // (device reset, destruction) stops and joins the workers after their
 // in-flight I/O has completed.
 #pragma once
@@ -16,7 +16,6 @@
 #include <mutex>
 #include <vector>
 
-#include "block/io_queue.h"
 #include "devices/virtio/blk_config.h"
 #include "devices/virtio/blk_queue.h"
 #include "devices/virtio/virtio_device.h"

@@ -13,7 +13,6 @@
 #include "devices/virtio/virtio_pci_layout.h"
 #include "devices/virtio/virtio_pci_transport.h"
 #include "base/le.h"
-#include "zoned/emulated_zoned_device.h"
 #include "zoned/test_support.h"
 
 namespace zvmm::virtio {
@@ -41,7 +40,7 @@ TEST(VirtioBlkPci, DriverLifecycle) {
                                     .nr_conventional = 1,
                                     .model = zoned::ZonedModel::kHostManaged},
                                    "pci.img");
-  zoned::EmulatedZonedDevice zd(*fx.engine, *fx.file);
+  zoned::ZonedDevice& zd = *fx.engine;
   auto blk = std::make_shared<VirtioBlk>(zd, VirtioBlkOptions{.num_queues = 2, .queue_size = 64});
   GuestMemory mem = GuestMemory::create(32 * kMiB);
   auto group = std::make_shared<testing::CountingInterruptGroup>(

@@ -114,7 +114,7 @@ int report(const std::string& path) {
 
 int exercise(const std::string& path) {
   auto dev = HostZonedDevice::open(path);
-  SyncZoneClient c(*dev, dev->create_queue(16));
+  SyncZoneClient c(*dev, 16);
   const bool ha = dev->model() == ZonedModel::kHostAware;
   const uint64_t lbs = dev->logical_block_size(), lba = lbs / kSectorSize;
   const uint64_t zs = dev->zone_sectors(), cap = dev->zone_capacity_sectors();
@@ -137,15 +137,17 @@ int exercise(const std::string& path) {
     AppendResult a = c.append(z(0), pattern(1, lbs));
     expect(a.status == S::kOk && a.sector == z(0) + 4 * lba, "append lands at the wp");
     std::vector<std::vector<uint8_t>> bufs(8, pattern(2, lbs));
+    std::vector<iovec> segs;
+    for (auto& b : bufs) segs.push_back({b.data(), b.size()});
     std::vector<uint64_t> got;
     int done = 0;
-    for (auto& b : bufs) {
-      dev->submit_append(c.queue(), z(0), b, [&](S st, uint64_t s) {
+    for (const iovec& seg : segs) {
+      c.queue().append(z(0), {&seg, 1}, [&](S st, uint64_t s) {
         if (st == S::kOk) got.push_back(s);
         ++done;
       });
     }
-    while (done < 8) c.queue().wait_completions();
+    while (done < 8) c.queue().wait();
     std::sort(got.begin(), got.end());
     bool tiled = got.size() == 8;
     for (size_t i = 0; tiled && i < 8; ++i) tiled = got[i] == z(0) + (5 + i) * lba;

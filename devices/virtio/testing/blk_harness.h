@@ -12,7 +12,6 @@
 #include "devices/virtio/blk_queue.h"
 #include "devices/virtio/testing/test_driver.h"
 #include "base/le.h"
-#include "zoned/emulated_zoned_device.h"
 #include "zoned/test_support.h"
 
 namespace zvmm::virtio::testing {
@@ -40,17 +39,12 @@ struct BlkResult {
 
 class BlkHarness {
  public:
-  // `flat_only`: the device takes no scatter-gather requests (like a host
-  // pass-through device), so multi-segment chains go through the queue's
-  // bounce buffers.
   BlkHarness(const zoned::ZoneGeometryConfig& geometry, uint64_t features,
              VirtioBlkOptions options = {}, VirtqueueFeatures vq_features = {.indirect = true},
-             const std::string& file = "blk.img", bool flat_only = false)
+             const std::string& file = "blk.img")
       : fx(geometry, file),
-        device(*fx.engine, *fx.file),
-        flat_device(device),
         config(fx.geometry, std::move(options)),
-        ctx{flat_only ? static_cast<zoned::ZonedDevice&>(flat_device) : device, config, features, irq},
+        ctx{*fx.engine, config, features, irq},
         vq_features_(vq_features) {
     make_queue();
   }
@@ -60,12 +54,12 @@ class BlkHarness {
     drv.clear();
     auto vq = Virtqueue::create(mem, drv.config(), vq_features_);
     queue = std::make_unique<BlkQueue>(ctx, 0, std::get<Virtqueue>(std::move(vq)),
-                                       ctx.device.create_queue(64));
+                                       ctx.device.open_queue(64));
   }
 
   void run_until_idle() {
     queue->process_available();
-    while (queue->outstanding() > 0) queue->io().wait_completions();
+    while (queue->outstanding() > 0) queue->io().wait();
     queue->notify();
   }
 
@@ -135,8 +129,6 @@ class BlkHarness {
 
   GuestMemory mem = GuestMemory::create(32 * kMiB);
   zoned::testing::EngineFixture fx;
-  zoned::EmulatedZonedDevice device;
-  zoned::testing::FlatOnlyDevice flat_device;
   BlkConfig config;
   RecordingVirtioInterrupt irq;
   BlkContext ctx;
