@@ -8,18 +8,13 @@
 #include <span>
 #include <string>
 
+#include "devices/queue_worker.h"
 #include "devices/virtio/blk_protocol.h"
 #include "zoned/zone_geometry.h"
 
 namespace zvmm::virtio {
 
-// When a queue worker woken by a kick yields its CPU once before taking the
-// ring (BlkQueue::run), so a vCPU sharing that CPU finishes queueing its burst.
-enum class KickYield : uint8_t {
-  kAuto,  // while kicks bring bursts (BlkQueue::kKickYieldLoneKicks)
-  kOn,    // after every kick
-  kOff,   // never: take the ring at once
-};
+using devices::KickYield;  // the queue worker's policy (devices/queue_worker.h)
 
 // Largest seg_max offered by default: UIO_MAXIOV, the iovec limit of one
 // readv/writev (a chain with more data segments goes through a bounce buffer).

@@ -1,10 +1,6 @@
 #include "devices/virtio/blk_queue.h"
 
-#include <poll.h>
-#include <sched.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <vector>
 
@@ -47,61 +43,13 @@ BlkQueue::~BlkQueue() { quiesce(); }
 
 bool BlkQueue::negotiated(unsigned feature) const { return ctx_.features & bit(feature); }
 
-// ---- loop ----
-
-// Kick yield: the driver kicks once for the first request of a burst (the
-// avail_event it saw was published when this worker went to sleep) and keeps
-// adding requests without kicking. A worker that runs at once takes one or two
-// requests, completes them and raises an interrupt, and the guest's next
-// requests need another kick: batches stay small and every request pays a
-// share of a VM exit, a wakeup and an interrupt. When the kicking vCPU's
-// thread shares the worker's CPU (an overcommitted host, or the emulated KVM
-// host of our tests, which has one CPU), sched_yield() lets it finish the
-// burst and halt before the worker takes the ring: measured in the guest, fio
-// 4 KiB random reads at QD32 went from 0.26 to 0.035 interrupts per I/O and
-// doubled their IOPS. But a guest with one request in flight has no burst to
-// finish: the yield only delays it until the vCPU goes idle (QD1 latency 55 ->
-// 320 us there). So by default (kAuto) the worker yields only while kicks
-// bring bursts: it stops after kKickYieldLoneKicks kicks in a row that each
-// brought one request, and starts again at the first burst.
-// With a CPU to itself, sched_yield() returns at once.
-void BlkQueue::run(const EventFd& kick, int stop_fd) {
-  pollfd fds[3] = {{kick.fd(), POLLIN, 0}, {io_->completion_fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
-  const KickYield policy = ctx_.config.options().kick_yield;
-  unsigned lone_kicks = kKickYieldLoneKicks;  // kicks in a row that brought one request
-  service();  // buffers made available before activation
-  for (;;) {
-    if (::poll(fds, 3, -1) < 0) {
-      if (errno == EINTR) continue;
-      std::perror("virtio-blk: poll");
-      break;
-    }
-    if (fds[2].revents) break;
-    if (fds[1].revents) io_->consume_signal();
-    if (!fds[0].revents) {
-      service();
-      continue;
-    }
-    kick.consume();
-    if (policy == KickYield::kOn || (policy == KickYield::kAuto && lone_kicks < kKickYieldLoneKicks)) {
-      ::sched_yield();
-    }
-    const size_t before = started_;
-    service();
-    const size_t taken = started_ - before;
-    if (taken >= 2) lone_kicks = 0;
-    else if (taken == 1 && lone_kicks < kKickYieldLoneKicks) ++lone_kicks;
-    // (0: a completion pass already took the kick's requests; no evidence)
-  }
-  quiesce();
-}
-
 // One pass per wakeup: every available chain is submitted in one batch (one
 // io_uring_enter), then whatever already completed (page-cache hits finish
 // inside the submit; a synchronous queue's always) is reaped in the same pass,
 // so the batch costs one interrupt and no second wakeup. Under nested
 // virtualization each wakeup, syscall and interrupt is expensive.
-void BlkQueue::service() {
+size_t BlkQueue::service() {
+  const size_t before = started_;
   io_->plug();
   process_available();
   io_->unplug();
@@ -111,6 +59,7 @@ void BlkQueue::service() {
     process_completions();
   } while (io_->has_ready());
   notify();
+  return started_ - before;
 }
 
 void BlkQueue::quiesce() {

@@ -21,6 +21,7 @@
 #include <memory>
 #include <vector>
 
+#include "devices/queue_worker.h"
 #include "devices/virtio/blk_config.h"
 #include "devices/virtio/descriptor_chain.h"
 #include "devices/virtio/virtio_device.h"
@@ -37,10 +38,10 @@ struct BlkContext {
   VirtioInterrupt& irq;
 };
 
-class BlkQueue {
+class BlkQueue final : public devices::ServicedQueue {
  public:
   BlkQueue(const BlkContext& ctx, uint16_t index, Virtqueue vq, std::unique_ptr<zoned::ZonedQueue> io);
-  ~BlkQueue();  // quiesce()
+  ~BlkQueue() override;  // quiesce()
   BlkQueue(const BlkQueue&) = delete;
   BlkQueue& operator=(const BlkQueue&) = delete;
 
@@ -50,21 +51,16 @@ class BlkQueue {
   void process_completions();
   // Raises the queue's interrupt if used entries were added and the driver wants one.
   void notify();
-  // One pass of the worker: starts every available chain as one submission
-  // batch, runs what already completed, and raises at most one interrupt.
-  void service();
-
-  // Worker loop: waits (poll) on the kick eventfd, the IoQueue completion fd and
-  // `stop_fd`; returns after quiesce() once stop_fd is readable.
-  void run(const EventFd& kick, int stop_fd);
+  // devices::ServicedQueue, for the queue worker (devices/queue_worker.h).
+  // One pass: starts every available chain as one submission batch, runs what
+  // already completed, and raises at most one interrupt. Returns the chains taken.
+  size_t service() override;
+  int completion_fd() const override { return io_->completion_fd(); }
+  void consume_signal() override { io_->consume_signal(); }
   // Stops touching the rings and waits until no engine I/O is outstanding.
-  void quiesce();
+  void quiesce() override;
 
   size_t outstanding() const { return outstanding_; }
-  // KickYield::kAuto yields after a kick unless this many kicks in a row each
-  // brought a single request (a guest with one request in flight, which the
-  // yield would only delay); one burst (2+ requests) turns it back on.
-  static constexpr unsigned kKickYieldLoneKicks = 4;
   bool broken() const { return broken_; }
   zoned::ZonedQueue& io() { return *io_; }
   const Virtqueue& virtqueue() const { return vq_; }

@@ -40,11 +40,11 @@ void VirtioBlk::activate(const GuestMemory& mem, uint64_t features,
   ctx_ = std::make_unique<BlkContext>(BlkContext{device_, config_, features, irq});
   const unsigned depth = config_.options().queue_size;
   for (ActiveQueue& q : queues) {
-    workers_.push_back(std::make_unique<WorkerThread>(
+    workers_.push_back(std::make_unique<devices::WorkerThread>(
         [ctx = ctx_.get(), depth, q = std::move(q)](int stop_fd) mutable {
           try {
             BlkQueue queue(*ctx, q.index, std::move(q.queue), ctx->device.open_queue(depth));
-            queue.run(*q.kick, stop_fd);
+            devices::run_queue_worker(queue, *q.kick, stop_fd, ctx->config.options().kick_yield);
           } catch (const std::exception& e) {
             std::fprintf(stderr, "virtio-blk: queue %u worker: %s; device needs reset\n", q.index,
                          e.what());

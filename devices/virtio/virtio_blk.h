@@ -18,8 +18,9 @@
 
 #include "devices/virtio/blk_config.h"
 #include "devices/virtio/blk_queue.h"
+#include "devices/queue_worker.h"
 #include "devices/virtio/virtio_device.h"
-#include "devices/virtio/worker_thread.h"
+#include "devices/worker_thread.h"
 #include "zoned/zoned_device.h"
 
 namespace zvmm::virtio {
@@ -51,7 +52,7 @@ class VirtioBlk final : public VirtioDevice {
 
   std::mutex mu_;
   std::unique_ptr<BlkContext> ctx_;
-  std::vector<std::unique_ptr<WorkerThread>> workers_;
+  std::vector<std::unique_ptr<devices::WorkerThread>> workers_;
 };
 
 }  // namespace zvmm::virtio

@@ -8,7 +8,7 @@
 
 #include "base/event_fd.h"
 
-namespace zvmm::virtio {
+namespace zvmm::devices {
 
 class WorkerThread {
  public:
@@ -32,4 +32,4 @@ class WorkerThread {
   std::thread thread_;
 };
 
-}  // namespace zvmm::virtio
+}  // namespace zvmm::devices
