@@ -129,7 +129,9 @@ options:
   --initrd PATH[,PATH...] initrd(s), concatenated in order (cpio archives stack)
   --cmdline STR           kernel command line; default:
                             ")") + kDefaultCmdline + R"("
-  --memory SIZE           guest RAM, e.g. 512M, 2G (default 512M, minimum 16M)
+  --memory SIZE           guest RAM, e.g. 512M, 2G (default 512M, minimum 16M);
+                          sizes take a unit K, M, G or T (powers of 1024),
+                          a bare number is bytes
   --cpus N                vCPUs, 1-)" + std::to_string(kMaxCpus) + R"( (default 1)
   --console stdio|none|file:PATH
                           where COM1 output goes (default stdio; with stdio,
@@ -138,8 +140,8 @@ options:
                           guest writes the boot marker (port 0xf5)
   --disk virtio-blk,file=IMG[,size=S][,zoned=hm|ha|none][,zone-size=S]
          [,zone-capacity=S][,conventional-zones=N][,max-open=N][,max-active=N]
-         [,max-append=S][,queues=N][,readonly=on][,kick-yield=auto|on|off]
-  --disk virtio-blk,host=/dev/DEV[,queues=N][,readonly=on][,kick-yield=auto|on|off]
+         [,max-append=S][,readonly=on|off][,queues=N][,kick-yield=auto|on|off]
+  --disk virtio-blk,host=/dev/DEV[,readonly=on|off][,queues=N][,kick-yield=auto|on|off]
                           virtio-blk disk (repeatable). file=: an emulated
                           zoned image (zoned=hm, the default, or ha), created
                           with size= when missing (zone-size default 64M;
@@ -168,7 +170,8 @@ exit status:
   )" + std::to_string(exit_code::kMemoryTooSmall) + R"(    guest memory too small for kernel + initrd
   )" + std::to_string(exit_code::kGuestCrash) + R"(    guest crash: kernel panic, triple fault, KVM internal error
   )" + std::to_string(exit_code::kDiskError) + R"(    a --disk image or device cannot be opened or created (missing,
-       corrupt, locked, geometry different from the one given, not zoned)
+       corrupt, locked, geometry different from the one given, not zoned),
+       or its final flush at exit failed
   )" + std::to_string(exit_code::kSigint) + "/" + std::to_string(exit_code::kSigterm) + R"(  stopped by SIGINT/SIGTERM
 Every VMM error also prints one line starting with "zvmm: " on stderr.
 )";
