@@ -2,8 +2,10 @@
 
 #include <array>
 #include <charconv>
+#include <optional>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "base/key_values.h"
 #include "vmm/cli.h"
