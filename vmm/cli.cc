@@ -1,7 +1,9 @@
 #include "vmm/cli.h"
 
 #include <charconv>
+#include <stdexcept>
 
+#include "base/size.h"
 #include "vmm/exit_codes.h"
 #include "vmm/layout.h"
 
@@ -22,15 +24,21 @@ std::vector<std::string> split_commas(std::string_view s) {
 }
 
 uint64_t parse_memory(std::string_view text) {
-  const auto bytes = parse_size(text);
-  if (!bytes) throw UsageError("--memory: '" + std::string(text) + "' is not a size (e.g. 512M, 2G)");
-  if (*bytes < layout::kMinimumMemory) {
-    throw UsageError("--memory " + std::string(text) + " is below the minimum of " +
-                     std::to_string(layout::kMinimumMemory >> 20) + "M");
+  uint64_t bytes = 0;
+  try {
+    bytes = parse_size("--memory", text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
   }
-  if (*bytes > kMaxMemory) throw UsageError("--memory " + std::string(text) + " is above the maximum of 1T");
-  if (*bytes % 4096 != 0) throw UsageError("--memory must be a multiple of 4K");
-  return *bytes;
+  if (bytes < layout::kMinimumMemory) {
+    const std::string hint =
+        is_bare_number(text) ? " (a bare number is bytes: for MiB write " + std::string(text) + "M)" : "";
+    throw UsageError("--memory " + std::string(text) + " is below the minimum of " +
+                     std::to_string(layout::kMinimumMemory >> 20) + "M" + hint);
+  }
+  if (bytes > kMaxMemory) throw UsageError("--memory " + std::string(text) + " is above the maximum of 1T");
+  if (bytes % 4096 != 0) throw UsageError("--memory " + std::string(text) + " is not a multiple of 4K");
+  return bytes;
 }
 
 uint32_t parse_cpus(std::string_view text) {
@@ -53,27 +61,6 @@ ConsoleConfig parse_console(std::string_view text) {
 }
 
 }  // namespace
-
-std::optional<uint64_t> parse_size(std::string_view text) {
-  uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end == text.data()) return std::nullopt;
-  std::string_view suffix(end, text.data() + text.size() - end);
-  if (suffix.ends_with("iB") || suffix.ends_with("ib")) suffix.remove_suffix(2);
-  unsigned shift = 20;  // bare number: MiB
-  if (suffix.size() > 1) return std::nullopt;
-  if (suffix.size() == 1) {
-    switch (suffix[0]) {
-      case 'k': case 'K': shift = 10; break;
-      case 'm': case 'M': shift = 20; break;
-      case 'g': case 'G': shift = 30; break;
-      case 't': case 'T': shift = 40; break;
-      default: return std::nullopt;
-    }
-  }
-  if (value > (UINT64_MAX >> shift)) return std::nullopt;
-  return value << shift;
-}
 
 CommandLine parse_command_line(std::span<const std::string> args) {
   CommandLine cl;
@@ -142,7 +129,9 @@ options:
   --initrd PATH[,PATH...] initrd(s), concatenated in order (cpio archives stack)
   --cmdline STR           kernel command line; default:
                             ")") + kDefaultCmdline + R"("
-  --memory SIZE           guest RAM, e.g. 512M, 2G (default 512M, minimum 16M)
+  --memory SIZE           guest RAM, e.g. 512M, 2G (default 512M, minimum 16M);
+                          sizes take a unit K, M, G or T (powers of 1024),
+                          a bare number is bytes
   --cpus N                vCPUs, 1-)" + std::to_string(kMaxCpus) + R"( (default 1)
   --console stdio|none|file:PATH
                           where COM1 output goes (default stdio; with stdio,
@@ -151,8 +140,8 @@ options:
                           guest writes the boot marker (port 0xf5)
   --disk virtio-blk,file=IMG[,size=S][,zoned=hm|ha|none][,zone-size=S]
          [,zone-capacity=S][,conventional-zones=N][,max-open=N][,max-active=N]
-         [,max-append=S][,queues=N][,readonly=on][,kick-yield=auto|on|off]
-  --disk virtio-blk,host=/dev/DEV[,queues=N][,readonly=on][,kick-yield=auto|on|off]
+         [,max-append=S][,readonly=on|off][,queues=N][,kick-yield=auto|on|off]
+  --disk virtio-blk,host=/dev/DEV[,readonly=on|off][,queues=N][,kick-yield=auto|on|off]
                           virtio-blk disk (repeatable). file=: an emulated
                           zoned image (zoned=hm, the default, or ha), created
                           with size= when missing (zone-size default 64M;
@@ -181,7 +170,8 @@ exit status:
   )" + std::to_string(exit_code::kMemoryTooSmall) + R"(    guest memory too small for kernel + initrd
   )" + std::to_string(exit_code::kGuestCrash) + R"(    guest crash: kernel panic, triple fault, KVM internal error
   )" + std::to_string(exit_code::kDiskError) + R"(    a --disk image or device cannot be opened or created (missing,
-       corrupt, locked, geometry different from the one given, not zoned)
+       corrupt, locked, geometry different from the one given, not zoned),
+       or its final flush at exit failed
   )" + std::to_string(exit_code::kSigint) + "/" + std::to_string(exit_code::kSigterm) + R"(  stopped by SIGINT/SIGTERM
 Every VMM error also prints one line starting with "zvmm: " on stderr.
 )";

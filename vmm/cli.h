@@ -42,7 +42,7 @@ struct VmConfig {
   uint32_t cpus = 1;
   ConsoleConfig console;
   bool boot_time = false;
-  std::vector<DiskConfig> disks;  // --disk, in order (PCI slots 1, 2, ...)
+  std::vector<DiskSpec> disks;  // --disk, in order (PCI slots 1, 2, ...)
 };
 
 struct CommandLine {
@@ -54,10 +54,6 @@ struct CommandLine {
 // Parses the arguments after argv[0]. Accepts `--opt VALUE` and `--opt=VALUE`.
 // Throws UsageError with a one-line message.
 CommandLine parse_command_line(std::span<const std::string> args);
-
-// "512M", "2G", "65536K", "1T" (powers of 1024; a bare number means MiB).
-// nullopt if malformed or overflowing.
-std::optional<uint64_t> parse_size(std::string_view text);
 
 // The --help text (options, defaults, exit codes).
 std::string usage_text();

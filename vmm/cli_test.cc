@@ -43,11 +43,11 @@ TEST(CliTest, AllOptions) {
   EXPECT_EQ(cl.config.console, (ConsoleConfig{ConsoleConfig::Kind::kFile, "/tmp/log"}));
   EXPECT_TRUE(cl.config.boot_time);
   ASSERT_EQ(cl.config.disks.size(), 2u);
-  EXPECT_EQ(cl.config.disks[0].device.path, "x");
-  EXPECT_EQ(cl.config.disks[1].device.path, "/dev/nullb0");
-  EXPECT_TRUE(cl.config.disks[1].device.host);
-  EXPECT_TRUE(cl.config.disks[1].device.read_only);
-  EXPECT_EQ(cl.config.disks[1].queues, 2u);
+  EXPECT_EQ(cl.config.disks[0].backing.path, "x");
+  EXPECT_EQ(cl.config.disks[1].backing.path, "/dev/nullb0");
+  EXPECT_TRUE(cl.config.disks[1].backing.host);
+  EXPECT_TRUE(cl.config.disks[1].backing.read_only);
+  EXPECT_EQ(cl.config.disks[1].virtio.queues, 2u);
 }
 
 TEST(CliTest, RepeatedInitrdAppends) {
@@ -89,19 +89,27 @@ TEST(CliTest, UsageErrors) {
             std::string::npos);
 }
 
-TEST(CliTest, Sizes) {
-  EXPECT_EQ(parse_size("512M"), 512ull << 20);
-  EXPECT_EQ(parse_size("512MiB"), 512ull << 20);
-  EXPECT_EQ(parse_size("2G"), 2ull << 30);
-  EXPECT_EQ(parse_size("2g"), 2ull << 30);
-  EXPECT_EQ(parse_size("65536K"), 64ull << 20);
-  EXPECT_EQ(parse_size("1T"), 1ull << 40);
-  EXPECT_EQ(parse_size("256"), 256ull << 20) << "a bare number means MiB";
-  EXPECT_EQ(parse_size(""), std::nullopt);
-  EXPECT_EQ(parse_size("M"), std::nullopt);
-  EXPECT_EQ(parse_size("12Q"), std::nullopt);
-  EXPECT_EQ(parse_size("-1G"), std::nullopt);
-  EXPECT_EQ(parse_size("99999999999999T"), std::nullopt);
+// --memory takes base/size.h's sizes (base/size_test.cc has the syntax): a
+// bare number is bytes, so "--memory 512" is refused with a hint.
+TEST(CliTest, MemorySizes) {
+  auto memory = [](const char* text) {
+    const std::vector<std::string> args = {"--kernel", "k", "--memory", text};
+    return parse_command_line(args).config.memory_bytes;
+  };
+  EXPECT_EQ(memory("512M"), 512ull << 20);
+  EXPECT_EQ(memory("512MiB"), 512ull << 20);
+  EXPECT_EQ(memory("2g"), 2ull << 30);
+  EXPECT_EQ(memory("65536K"), 64ull << 20);
+  EXPECT_EQ(memory("1T"), 1ull << 40);
+  EXPECT_EQ(memory("268435456"), 256ull << 20);
+  EXPECT_EQ(usage_error({"--kernel", "k", "--memory", "512"}),
+            "--memory 512 is below the minimum of 16M (a bare number is bytes: for MiB write 512M)");
+  EXPECT_EQ(usage_error({"--kernel", "k", "--memory", "12Q"}),
+            "--memory: '12Q' is not a size (a number with an optional unit K, M, G or T, powers of 1024; a bare "
+            "number is bytes)");
+  EXPECT_EQ(usage_error({"--kernel", "k", "--memory", "99999999999999T"}), "--memory: '99999999999999T' is too large");
+  EXPECT_EQ(usage_error({"--kernel", "k", "--memory", "8M"}), "--memory 8M is below the minimum of 16M");
+  EXPECT_EQ(usage_error({"--kernel", "k", "--memory", "16385K"}), "--memory 16385K is not a multiple of 4K");
 }
 
 }  // namespace

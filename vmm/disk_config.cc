@@ -2,146 +2,108 @@
 
 #include <array>
 #include <charconv>
+#include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
+#include "base/key_values.h"
 #include "vmm/cli.h"
-#include "zoned/zone_geometry.h"
 
 namespace zvmm {
 namespace {
 
-// CLI key -> zoned factory key (open_zoned_device.h).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kGeometryKeys = {{
-    {"size", "size"},
-    {"zone-size", "zone_size"},
-    {"zone-capacity", "zone_capacity"},
-    {"conventional-zones", "conventional"},
-    {"max-open", "max_open"},
-    {"max-active", "max_active"},
-    {"max-append", "max_append"},
+constexpr std::array<std::pair<std::string_view, DiskFrontend>, 1> kFrontends = {{
+    {"virtio-blk", DiskFrontend::kVirtioBlk},
 }};
 
-std::string_view factory_key(std::string_view cli_key) {
-  for (const auto& [cli, factory] : kGeometryKeys) {
-    if (cli == cli_key) return factory;
+std::string frontend_names() {
+  std::string names;
+  for (size_t i = 0; i < kFrontends.size(); ++i) {
+    if (i > 0) names += i + 1 == kFrontends.size() ? " or " : ", ";
+    names += kFrontends[i].first;
   }
-  return {};
+  return kFrontends.size() == 1 ? "only " + names : names;
 }
 
-// Factory messages name factory keys; show the CLI's instead.
-std::string with_cli_keys(std::string message) {
-  constexpr std::string_view kPrefix = "zoned device spec: ";
-  if (message.rfind(kPrefix, 0) == 0) message.erase(0, kPrefix.size());
-  for (const auto& [cli, factory] : kGeometryKeys) {
-    if (cli == factory) continue;
-    for (const char sep : {'=', ':'}) {
-      const std::string from = std::string(factory) + sep, to = std::string(cli) + sep;
-      for (size_t pos = 0; (pos = message.find(from, pos)) != std::string::npos; pos += to.size()) {
-        message.replace(pos, from.size(), to);
-      }
+DiskFrontend parse_frontend(std::string_view name) {
+  for (const auto& [text, frontend] : kFrontends) {
+    if (text == name) return frontend;
+  }
+  throw UsageError("unknown device type '" + std::string(name) + "' (" + frontend_names() + ")");
+}
+
+std::string item(std::string_view key, std::optional<std::string_view> value) {
+  return std::string(key) + (value ? "=" + std::string(*value) : "");
+}
+
+// virtio-blk's own keys; false for any other key.
+bool take_virtio_key(VirtioBlkDiskOptions& o, std::string_view key, std::optional<std::string_view> value) {
+  if (key == "queues") {
+    unsigned n = 0;
+    const std::string_view v = value.value_or("");
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (!value || ec != std::errc() || end != v.data() + v.size() || n < 1 || n > kMaxDiskQueues) {
+      throw UsageError(item(key, value) + " is not a number from 1 to " + std::to_string(kMaxDiskQueues));
     }
+    o.queues = static_cast<uint16_t>(n);
+    return true;
   }
-  return message;
+  if (key == "kick-yield") {
+    if (value == "auto") o.kick_yield = devices::KickYield::kAuto;
+    else if (value == "on") o.kick_yield = devices::KickYield::kOn;
+    else if (value == "off") o.kick_yield = devices::KickYield::kOff;
+    else throw UsageError(item(key, value) + " is not auto, on or off");
+    return true;
+  }
+  return false;
 }
 
-uint16_t parse_queues(std::string_view value) {
-  unsigned n = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > kMaxDiskQueues) {
-    throw UsageError("queues=" + std::string(value) + " is not a number from 1 to " +
-                     std::to_string(kMaxDiskQueues));
+// The front end's keys: the one place that knows which front end takes which.
+bool take_frontend_key(DiskSpec& disk, std::string_view key, std::optional<std::string_view> value) {
+  switch (disk.frontend) {
+    case DiskFrontend::kVirtioBlk:
+      return take_virtio_key(disk.virtio, key, value);
   }
-  return static_cast<uint16_t>(n);
+  return false;
 }
 
-bool parse_on_off(std::string_view key, std::string_view value) {
-  if (value == "on" || value.empty()) return true;
-  if (value == "off") return false;
-  throw UsageError(std::string(key) + "=" + std::string(value) + " is not on or off");
-}
-
-DiskConfig parse(std::string_view text) {
-  std::vector<std::string_view> items;
-  for (size_t begin = 0;;) {
-    const size_t comma = text.find(',', begin);
-    items.push_back(text.substr(begin, comma - begin));
-    if (comma == std::string_view::npos) break;
-    begin = comma + 1;
-  }
-  if (items.front() != "virtio-blk") {
-    throw UsageError("unknown device type '" + std::string(items.front()) + "' (only virtio-blk)");
-  }
-  DiskConfig disk{.text = std::string(text)};
-  std::string factory_spec;  // for parse_zoned_device_spec
-  auto add = [&factory_spec](std::string_view item) {
-    if (!factory_spec.empty()) factory_spec += ',';
-    factory_spec += item;
-  };
-  std::string zoned = "hm";
-  bool target = false, host = false, size = false, zone_size = false, other_geometry = false, read_only = false;
-  for (size_t i = 1; i < items.size(); ++i) {
-    const std::string_view item = items[i];
-    const size_t eq = item.find('=');
-    const std::string_view key = item.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-    if (key.empty()) throw UsageError("empty item");
-    if (key == "file" || key == "host") {
-      host = host || key == "host";
-      target = true;
-      add(item);
-    } else if (key == "queues") {
-      disk.queues = parse_queues(value);
-    } else if (key == "readonly") {
-      read_only = parse_on_off(key, value);
-    } else if (key == "kick-yield") {
-      if (value == "auto") disk.kick_yield = virtio::KickYield::kAuto;
-      else if (value == "on") disk.kick_yield = virtio::KickYield::kOn;
-      else if (value == "off") disk.kick_yield = virtio::KickYield::kOff;
-      else throw UsageError("kick-yield=" + std::string(value) + " is not auto, on or off");
-    } else if (key == "zoned") {
-      if (value != "hm" && value != "ha" && value != "none") {
-        throw UsageError("zoned=" + std::string(value) + " is not hm, ha or none");
-      }
-      zoned = value;
-      other_geometry = other_geometry || zoned != "none";
-    } else if (const std::string_view fk = factory_key(key); !fk.empty()) {
-      if (eq == std::string_view::npos || value.empty()) throw UsageError(std::string(key) + " needs a value");
-      add(std::string(fk) + "=" + std::string(value));
-      if (key == "size") size = true;
-      else if (key == "zone-size") zone_size = true;
-      else other_geometry = true;
-    } else {
-      throw UsageError("unknown key '" + std::string(key) + "'");
-    }
-  }
-  if (!target) throw UsageError("needs file=PATH or host=/dev/DEVICE");
-  if (host && (size || zone_size || other_geometry)) {
-    throw UsageError("host devices take their geometry from the device (no size, zoned or zone options)");
-  }
-  if (!host && zoned == "none") {
-    if (zone_size || other_geometry) throw UsageError("zoned=none (a plain disk) takes only size");
-    add("model=none");
-  } else if (!host && (zone_size || other_geometry) && !size) {
-    throw UsageError("geometry options need size= (an existing image keeps its geometry: "
-                     "give all of it or none)");
-  } else if (!host && size) {
-    add("model=" + zoned);
-    if (!zone_size) add("zone_size=" + std::to_string(kDefaultDiskZoneSize));
-  }
-  if (read_only) add("ro");
+DiskSpec parse(std::string_view text) {
+  const std::vector<KeyValue> items = split_key_values(text);
+  DiskSpec disk;
+  disk.text = text;
+  disk.frontend = parse_frontend(item(items[0].key, items[0].value));
+  zoned::ZonedDeviceSpecParser backing;
+  std::vector<std::string_view> frontend_keys;
   try {
-    disk.device = zoned::parse_zoned_device_spec(factory_spec);
-    if (disk.device.geometry) zoned::ZoneGeometry::from_config(*disk.device.geometry);
+    for (size_t i = 1; i < items.size(); ++i) {
+      const auto& [key, value] = items[i];
+      if (!key.empty() && take_frontend_key(disk, key, value)) {
+        for (std::string_view seen : frontend_keys) {
+          if (seen == key) throw UsageError(std::string(key) + " is given twice");
+        }
+        frontend_keys.push_back(key);
+      } else if (!backing.take(key, value)) {
+        throw UsageError("unknown key '" + std::string(key) + "'");
+      }
+    }
+    disk.backing = backing.build();
   } catch (const std::invalid_argument& e) {
-    throw UsageError(with_cli_keys(e.what()));
+    throw UsageError(e.what());
   }
   return disk;
 }
 
 }  // namespace
 
-DiskConfig parse_disk_option(std::string_view text) {
+std::string_view to_string(DiskFrontend frontend) {
+  for (const auto& [text, f] : kFrontends) {
+    if (f == frontend) return text;
+  }
+  return "?";
+}
+
+DiskSpec parse_disk_option(std::string_view text) {
   try {
     return parse(text);
   } catch (const UsageError& e) {

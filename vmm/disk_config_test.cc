@@ -17,14 +17,14 @@ std::string usage_error(const std::string& text) {
 }
 
 TEST(DiskConfigTest, ZonedFileWithFullGeometry) {
-  const DiskConfig d = parse_disk_option(
+  const DiskSpec d = parse_disk_option(
       "virtio-blk,file=z.img,size=256M,zoned=hm,zone-size=8M,zone-capacity=6M,conventional-zones=2,"
       "max-open=4,max-active=6,max-append=512K,queues=2");
-  EXPECT_EQ(d.device.path, "z.img");
-  EXPECT_FALSE(d.device.host);
-  EXPECT_FALSE(d.device.plain);
-  ASSERT_TRUE(d.device.geometry);
-  const auto& g = *d.device.geometry;
+  EXPECT_EQ(d.backing.path, "z.img");
+  EXPECT_FALSE(d.backing.host);
+  EXPECT_FALSE(d.backing.plain);
+  ASSERT_TRUE(d.backing.geometry);
+  const auto& g = *d.backing.geometry;
   EXPECT_EQ(g.device_bytes, 256u << 20);
   EXPECT_EQ(g.zone_size_bytes, 8u << 20);
   EXPECT_EQ(g.zone_capacity_bytes, 6u << 20);
@@ -33,36 +33,36 @@ TEST(DiskConfigTest, ZonedFileWithFullGeometry) {
   EXPECT_EQ(g.max_active, 6u);
   EXPECT_EQ(g.max_append_bytes, 512u << 10);
   EXPECT_EQ(g.model, zoned::ZonedModel::kHostManaged);
-  EXPECT_EQ(d.queues, 2u);
+  EXPECT_EQ(d.virtio.queues, 2u);
 }
 
 TEST(DiskConfigTest, Defaults) {
-  const DiskConfig d = parse_disk_option("virtio-blk,file=z.img,size=1G");
-  ASSERT_TRUE(d.device.geometry);
-  EXPECT_EQ(d.device.geometry->zone_size_bytes, kDefaultDiskZoneSize);
-  EXPECT_EQ(d.device.geometry->model, zoned::ZonedModel::kHostManaged);
-  EXPECT_EQ(d.queues, 0u);  // not given: one per vCPU
-  EXPECT_FALSE(d.device.read_only);
+  const DiskSpec d = parse_disk_option("virtio-blk,file=z.img,size=1G");
+  ASSERT_TRUE(d.backing.geometry);
+  EXPECT_EQ(d.backing.geometry->zone_size_bytes, zoned::kDefaultZoneSize);
+  EXPECT_EQ(d.backing.geometry->model, zoned::ZonedModel::kHostManaged);
+  EXPECT_EQ(d.virtio.queues, 0u);  // not given: one per vCPU
+  EXPECT_FALSE(d.backing.read_only);
   // An existing image without geometry keeps its own.
-  EXPECT_FALSE(parse_disk_option("virtio-blk,file=z.img").device.geometry);
-  EXPECT_EQ(parse_disk_option("virtio-blk,file=z.img,size=1G,zoned=ha").device.geometry->model,
+  EXPECT_FALSE(parse_disk_option("virtio-blk,file=z.img").backing.geometry);
+  EXPECT_EQ(parse_disk_option("virtio-blk,file=z.img,size=1G,zoned=ha").backing.geometry->model,
             zoned::ZonedModel::kHostAware);
 }
 
 TEST(DiskConfigTest, PlainAndHost) {
-  const DiskConfig p = parse_disk_option("virtio-blk,file=raw.img,zoned=none,size=64M,readonly=on");
-  EXPECT_TRUE(p.device.plain);
-  EXPECT_EQ(p.device.plain_size, 64u << 20);
-  EXPECT_TRUE(p.device.read_only);
-  EXPECT_FALSE(parse_disk_option("virtio-blk,file=raw.img,zoned=none").device.plain_size);
-  const DiskConfig h = parse_disk_option("virtio-blk,host=/dev/nullb0,queues=4");
-  EXPECT_TRUE(h.device.host);
-  EXPECT_EQ(h.device.path, "/dev/nullb0");
-  EXPECT_EQ(h.queues, 4u);
-  EXPECT_EQ(h.kick_yield, virtio::KickYield::kAuto);  // the default
-  EXPECT_EQ(parse_disk_option("virtio-blk,host=/dev/nullb0,kick-yield=off").kick_yield,
-            virtio::KickYield::kOff);
-  EXPECT_EQ(parse_disk_option("virtio-blk,file=x.img,kick-yield=on").kick_yield, virtio::KickYield::kOn);
+  const DiskSpec p = parse_disk_option("virtio-blk,file=raw.img,zoned=none,size=64M,readonly=on");
+  EXPECT_TRUE(p.backing.plain);
+  EXPECT_EQ(p.backing.plain_size, 64u << 20);
+  EXPECT_TRUE(p.backing.read_only);
+  EXPECT_FALSE(parse_disk_option("virtio-blk,file=raw.img,zoned=none").backing.plain_size);
+  const DiskSpec h = parse_disk_option("virtio-blk,host=/dev/nullb0,queues=4");
+  EXPECT_TRUE(h.backing.host);
+  EXPECT_EQ(h.backing.path, "/dev/nullb0");
+  EXPECT_EQ(h.virtio.queues, 4u);
+  EXPECT_EQ(h.virtio.kick_yield, devices::KickYield::kAuto);  // the default
+  EXPECT_EQ(parse_disk_option("virtio-blk,host=/dev/nullb0,kick-yield=off").virtio.kick_yield,
+            devices::KickYield::kOff);
+  EXPECT_EQ(parse_disk_option("virtio-blk,file=x.img,kick-yield=on").virtio.kick_yield, devices::KickYield::kOn);
 }
 
 TEST(DiskConfigTest, Errors) {
@@ -85,11 +85,58 @@ TEST(DiskConfigTest, Errors) {
             std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,size=256M,zone-size=8M,zone-capacity=16M").find("larger"),
             std::string::npos);
-  EXPECT_NE(usage_error("virtio-blk,file=x,size=zz").find("size: invalid size"), std::string::npos);
+  EXPECT_NE(usage_error("virtio-blk,file=x,size=zz").find("size: 'zz' is not a size"), std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,size=256M,zone-size=8M,max-open=40").find("max open zones (40)"),
             std::string::npos);
   EXPECT_NE(usage_error("virtio-blk,file=x,size=1G,max-open=x").find("max-open=x is not a number"),
             std::string::npos);
+}
+
+// The option parses straight into its three parts: front end, backing device
+// (zoned::ZonedDeviceSpec, parsed by zoned's one key parser) and front-end options.
+TEST(DiskConfigTest, ParsesIntoFrontendBackingAndOptions) {
+  const DiskSpec d = parse_disk_option("virtio-blk,queues=3,file=z.img,kick-yield=off,size=512M,readonly");
+  EXPECT_EQ(d.text, "virtio-blk,queues=3,file=z.img,kick-yield=off,size=512M,readonly");
+  EXPECT_EQ(d.frontend, DiskFrontend::kVirtioBlk);
+  EXPECT_EQ(to_string(d.frontend), "virtio-blk");
+  EXPECT_EQ(d.virtio.queues, 3u);
+  EXPECT_EQ(d.virtio.kick_yield, devices::KickYield::kOff);
+  EXPECT_EQ(d.backing.path, "z.img");
+  EXPECT_TRUE(d.backing.read_only);
+  ASSERT_TRUE(d.backing.geometry);
+  EXPECT_EQ(d.backing.geometry->device_bytes, 512u << 20);
+  // The backing part is what zoned's text form gives for the same keys.
+  const zoned::ZonedDeviceSpec same = zoned::parse_zoned_device_spec("file=z.img,size=512M,readonly");
+  EXPECT_EQ(d.backing.path, same.path);
+  EXPECT_EQ(d.backing.read_only, same.read_only);
+  EXPECT_EQ(d.backing.geometry->zone_size_bytes, same.geometry->zone_size_bytes);
+  // A bare size is bytes, as everywhere on the command line.
+  EXPECT_EQ(parse_disk_option("virtio-blk,file=r.raw,zoned=none,size=1048576").backing.plain_size, 1u << 20);
+}
+
+TEST(DiskConfigTest, WholeMessages) {
+  struct Case {
+    const char* option;
+    const char* message;  // after "--disk OPTION: "
+  };
+  for (const Case& c : {
+           Case{"", "unknown device type '' (only virtio-blk)"},
+           Case{"file=x.img", "unknown device type 'file=x.img' (only virtio-blk)"},
+           Case{"virtio-blk,,file=x", "empty item"},
+           Case{"virtio-blk,file=x,queues=2,queues=3", "queues is given twice"},
+           Case{"virtio-blk,file=x,file=y", "file is given twice"},
+           Case{"virtio-blk,file=x,queues", "queues is not a number from 1 to 64"},
+           Case{"virtio-blk,file=x,queues=65", "queues=65 is not a number from 1 to 64"},
+           Case{"virtio-blk,file=x,kick-yield", "kick-yield is not auto, on or off"},
+           Case{"virtio-blk,file=x,size=1G,zone-size=16X",
+                "zone-size: '16X' is not a size (a number with an optional unit K, M, G or T, powers of 1024; a "
+                "bare number is bytes)"},
+           Case{"virtio-blk,file=x,max-active=-1,size=1G", "max-active=-1 is not a number from 0 to 4294967295"},
+       }) {
+    EXPECT_EQ(usage_error(c.option), "--disk " + std::string(c.option) + ": " + c.message);
+  }
+  // A bare zone size is bytes too: 4096 is a (small) zone size, not 4 GiB.
+  EXPECT_EQ(parse_disk_option("virtio-blk,file=x,size=1M,zone-size=4096").backing.geometry->zone_size_bytes, 4096u);
 }
 
 // Every geometry a Linux guest would reject is a usage error naming the rule,
@@ -127,9 +174,9 @@ TEST(DiskConfigTest, GeometriesLinuxRejects) {
     EXPECT_EQ(err.find('\n'), std::string::npos) << err;
   }
   // A limit equal to the sequential zone count is a real (if loose) limit: kept.
-  const DiskConfig d =
+  const DiskSpec d =
       parse_disk_option("virtio-blk,file=x,size=128M,zone-size=4M,conventional-zones=2,max-open=30,max-active=30");
-  EXPECT_EQ(d.device.geometry->max_open, 30u);
+  EXPECT_EQ(d.backing.geometry->max_open, 30u);
   // The smallest zoned disk: one zone.
   EXPECT_NO_THROW(parse_disk_option("virtio-blk,file=x,size=4M,zone-size=4M"));
 }

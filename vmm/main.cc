@@ -8,11 +8,11 @@
 
 #include "vmm/boot_errors.h"
 #include "vmm/cli.h"
+#include "vmm/disks.h"
 #include "vmm/exit_codes.h"
 #include "vmm/guest_memory.h"
 #include "vmm/host_check.h"
 #include "vmm/kvm.h"
-#include "vmm/virtio_disks.h"
 #include "vmm/vmm.h"
 
 namespace {

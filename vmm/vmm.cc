@@ -15,6 +15,7 @@
 #include "vmm/console_input.h"
 #include "vmm/cpuid.h"
 #include "vmm/device_manager.h"
+#include "vmm/disks.h"
 #include "vmm/event_loop.h"
 #include "vmm/exit_codes.h"
 #include "vmm/guest_memory.h"
@@ -28,7 +29,6 @@
 #include "vmm/msrs.h"
 #include "vmm/process_clock.h"
 #include "vmm/vcpu_thread.h"
-#include "vmm/virtio_disks.h"
 #include "vmm/vm_stop.h"
 
 namespace zvmm {
@@ -83,7 +83,7 @@ int Vmm::run() {
       load_linux(memory, {.kernel_path = c.kernel, .initrd_paths = c.initrds,
                           .cmdline = c.cmdline, .vcpu_count = c.cpus});
   // Disks before KVM: image errors come first. Destroyed after the PCI root.
-  VirtioDisks disks(c.disks);
+  Disks disks(c.disks);
 
   const Kvm kvm = open_kvm();
   if (const int max = kvm.check_extension(KVM_CAP_MAX_VCPUS); max > 0 && c.cpus > static_cast<uint32_t>(max)) {
@@ -155,11 +155,13 @@ int Vmm::run() {
     stop.request({exit_code::kInternalError, std::string("cannot start vCPU threads: ") + e.what()});
   }
 
-  const StopReason reason = stop.wait();
+  const StopReason stopped = stop.wait();
   for (auto& t : threads) t->kick();
   for (auto& t : threads) t->join();
   loop.stop();
-  disks.shutdown();  // joins the queue workers, flushes the disks
+  // Stops the front ends (joins the queue workers) and flushes the disks: a
+  // failed flush is exit status 8, whatever the guest reported.
+  const StopReason reason = final_stop_reason(stopped, disks.shutdown());
 
   if (!reason.message.empty()) std::fprintf(stderr, "zvmm: %s\n", reason.message.c_str());
   return reason.exit_code;

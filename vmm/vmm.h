@@ -3,12 +3,14 @@
 //
 //   main -> Vmm::run
 //     GuestMemory::create, load_linux           (no KVM yet: image/size errors first)
+//     Disks: open every --disk                  (before KVM: disk errors next)
 //     Kvm::open, PVM check, Kvm::create_vm
 //     Vm: memory slots, TSS, irqchip, PIT
-//     DeviceManager: legacy devices, PCI root   (buses)
+//     DeviceManager: legacy devices, PCI root   (buses); Disks::attach
 //     Vcpu x N: CPUID, MSRs, LAPIC; BSP registers for the 64-bit entry
 //     EventLoop (signals, console input), VcpuThread x N
-//     VmStop::wait -> kick and join vCPUs -> exit status
+//     VmStop::wait -> kick and join vCPUs -> Disks::shutdown (final flush)
+//       -> exit status (a failed final flush: 8)
 #pragma once
 
 #include "vmm/cli.h"
@@ -21,7 +23,8 @@ class Vmm {
 
   // Runs the guest and returns zvmm's exit status (exit_codes.h). Setup
   // failures throw: BootImageError, MemoryTooSmallError, BootConfigError,
-  // KvmUnavailable, PvmHostError, KvmError; main() maps them to exit codes.
+  // KvmUnavailable, PvmHostError, DiskError, KvmError; main() maps them to
+  // exit codes.
   int run();
 
  private:

@@ -37,8 +37,26 @@ expect 2 '^zvmm: --kernel PATH is required' -- "$zvmm"
 expect 2 "^zvmm: unknown option '--frobnicate'" -- "$zvmm" --kernel "$tmp/bzImage" --frobnicate
 expect 2 "^zvmm: --memory: 'lots' is not a size" -- "$zvmm" --kernel "$tmp/bzImage" --memory lots
 expect 2 '^zvmm: --memory 8M is below the minimum' -- "$zvmm" --kernel "$tmp/bzImage" --memory 8M
+# One size syntax for the whole command line (base/size.h): a bare number is bytes.
+expect 2 '^zvmm: --memory 512 is below the minimum of 16M \(a bare number is bytes: for MiB write 512M\)$' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --memory 512
+expect 2 "^zvmm: --memory: '2GB' is not a size \(a number with an optional unit K, M, G or T, powers of 1024; a bare number is bytes\)$" -- \
+  "$zvmm" --kernel "$tmp/bzImage" --memory 2GB
+expect 2 "^zvmm: --memory: '99999999999T' is too large$" -- "$zvmm" --kernel "$tmp/bzImage" --memory 99999999999T
+expect 2 "^zvmm: --disk .*: zone-size: '4X' is not a size \(.*a bare number is bytes\)$" -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=4X"
+expect 2 '^zvmm: --disk .*: device size 1000 is not a multiple of the 512-byte logical block size$' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/odd.raw,zoned=none,size=1000"
 expect 2 "^zvmm: --cpus: '0'" -- "$zvmm" --kernel "$tmp/bzImage" --cpus 0
 expect 2 "^zvmm: --disk zoned.img: unknown device type 'zoned.img'" -- "$zvmm" --kernel "$tmp/bzImage" --disk zoned.img
+expect 2 "^zvmm: --disk file=z.img: unknown device type 'file=z.img' \(only virtio-blk\)$" -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk file=z.img
+expect 2 "^zvmm: --disk .*: unknown key 'colour'$" -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,colour=red"
+expect 2 '^zvmm: --disk .*: size is given twice$' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,size=128M"
+expect 2 '^zvmm: --disk .*: queues=0 is not a number from 1 to 64$' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,queues=0"
 expect 2 '^zvmm: --disk .*: zone size 5242880 is not a power of two' -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=64M,zone-size=5M"
 expect 2 '^zvmm: --disk .*: max open zones 8 exceeds max active zones 4' -- \
@@ -56,7 +74,7 @@ expect 2 '^zvmm: --disk .*: max open zones \(40\) is larger than the number of s
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=128M,zone-size=4M,conventional-zones=2,max-open=40"
 expect 2 '^zvmm: --disk .*: max active zones \(33\) is larger than the number of sequential zones \(32\)' -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,size=128M,zone-size=4M,max-open=4,max-active=33"
-for f in runt.img zero.img zero.raw; do
+for f in runt.img zero.img zero.raw odd.raw; do
   [[ ! -e "$tmp/$f" ]] || { echo "FAIL: a refused --disk created $f" >&2; failures=$((failures + 1)); }
 done
 expect 2 '^zvmm: --disk .*: geometry options need size=' -- \

@@ -25,27 +25,6 @@ std::string format_size(uint64_t bytes) {
   return std::to_string(bytes) + kUnits[unit];
 }
 
-uint64_t parse_size(const std::string& text) {
-  size_t pos = 0;
-  uint64_t value = 0;
-  try {
-    value = std::stoull(text, &pos, 10);
-  } catch (const std::exception&) {
-    fail("invalid size '" + text + "'");
-  }
-  if (text.empty() || text[0] == '-') fail("invalid size '" + text + "'");
-  std::string suffix = text.substr(pos);
-  unsigned shift = 0;
-  if (suffix.empty() || suffix == "B") shift = 0;
-  else if (suffix == "K" || suffix == "k" || suffix == "KiB") shift = 10;
-  else if (suffix == "M" || suffix == "MiB") shift = 20;
-  else if (suffix == "G" || suffix == "GiB") shift = 30;
-  else if (suffix == "T" || suffix == "TiB") shift = 40;
-  else fail("invalid size suffix in '" + text + "' (use K, M, G or T)");
-  if (shift && value > (~uint64_t{0} >> shift)) fail("size '" + text + "' is too large");
-  return value << shift;
-}
-
 ZoneGeometry ZoneGeometry::from_config(const ZoneGeometryConfig& c) {
   ZoneGeometry g;
   g.config_ = c;

@@ -80,8 +80,7 @@ class ZoneGeometry {
   uint32_t nr_conventional_ = 0;
 };
 
-// "64M", "4G", "512K", "4096": bytes. Throws std::invalid_argument.
-uint64_t parse_size(const std::string& text);
+// 4096 -> "4K", 64 MiB -> "64M", 1000 -> "1000" (sizes parse with base/size.h).
 std::string format_size(uint64_t bytes);
 
 }  // namespace zvmm::zoned

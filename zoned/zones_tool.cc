@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/size.h"
 #include "zoned/sync_zone_client.h"
 #include "zoned/zoned_image.h"
 
@@ -19,9 +20,9 @@ commands:
   create IMG --size SIZE --zone-size SIZE [--zone-capacity SIZE] [--conventional N]
              [--max-open N] [--max-active N] [--max-append SIZE] [--model hm|ha]
              [--block-size 512|4096] [--small-last-zone] [--force]
-      Create a sparse zoned image. Sizes accept K, M, G, T suffixes. SIZE must be a
-      multiple of the zone size unless --small-last-zone allows a smaller last zone,
-      and at least one zone; --max-open and --max-active (0 = unlimited) at most the
+      Create a sparse zoned image. Sizes take a unit K, M, G or T (powers of 1024);
+      a bare number is bytes. SIZE must be a multiple of the zone size unless
+      --small-last-zone allows a smaller last zone, and at least one zone; --max-open and --max-active (0 = unlimited) at most the
       number of sequential zones. A geometry a Linux guest would reject is refused.
   info IMG [--json]          Geometry and zone condition counts.
   report IMG [--json] [--start SECTOR] [--filter COND]
@@ -88,9 +89,9 @@ uint32_t number(const Args& a, const std::string& key, uint32_t fallback) {
 uint64_t size(const Args& a, const std::string& key, uint64_t fallback) {
   if (!a.has(key)) return fallback;
   try {
-    return parse_size(a.options.at(key));
+    return parse_size(key, a.options.at(key));
   } catch (const std::invalid_argument& e) {
-    throw UsageError(key + ": " + e.what());
+    throw UsageError(e.what());
   }
 }
 

@@ -149,7 +149,7 @@ Result measure(const std::string& name, Rig& rig, uint64_t requests, Body body) 
 Result randread(uint64_t batches) {
   const std::string path = bench_dir() + "/zvmm-blk-bench-plain.img";
   ::unlink(path.c_str());
-  Rig rig("file=" + path + ",model=none,size=256M", 0);
+  Rig rig("file=" + path + ",zoned=none,size=256M", 0);
   constexpr uint32_t kBs = 4096, kDepth = 32;
   const uint64_t data = 0x1000000;  // kDepth distinct 4 KiB buffers
   // Fill the file so reads hit the page cache, not holes.
@@ -175,7 +175,7 @@ Result randread(uint64_t batches) {
 Result seqwrite(uint64_t batches, uint32_t segments) {
   const std::string path = bench_dir() + "/zvmm-blk-bench-zoned.img";
   ::unlink(path.c_str());
-  Rig rig("file=" + path + ",size=256M,zone_size=16M,max_open=8,max_active=12", bit(blk::feature::kZoned));
+  Rig rig("file=" + path + ",size=256M,zone-size=16M,max-open=8,max-active=12", bit(blk::feature::kZoned));
   constexpr uint32_t kBs = 128 * 1024, kDepth = 4;
   const uint64_t data = 0x1000000;
   uint64_t sector = 0;

@@ -1,0 +1,108 @@
+#include "vmm/disks.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "devices/pci/pci_root.h"
+#include "devices/virtio/virtio_blk.h"
+#include "devices/virtio/virtio_pci_transport.h"
+#include "vmm/exit_codes.h"
+#include "zoned/open_zoned_device.h"
+#include "zoned/sync_zone_client.h"
+#include "zoned/zone_status.h"
+
+namespace zvmm {
+namespace {
+
+// The final flush of one disk: "" if it succeeded (or the disk is read-only).
+std::string flush(zoned::ZonedDevice& device) {
+  if (device.read_only()) return "";
+  try {
+    zoned::SyncZoneClient client(device, 1);
+    if (const zoned::ZoneStatus st = client.flush(); st != zoned::ZoneStatus::kOk) {
+      return std::string(zoned::to_string(st));
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+Disks::Disks(const std::vector<DiskSpec>& specs) {
+  for (const DiskSpec& spec : specs) {
+    try {
+      disks_.push_back({spec, zoned::open_zoned_device(spec.backing), {}});
+    } catch (const std::exception& e) {
+      throw DiskError("--disk " + spec.text + ": " + e.what());
+    }
+  }
+}
+
+Disks::Disks(std::vector<Opened> disks) {
+  for (Opened& d : disks) disks_.push_back({std::move(d.spec), std::move(d.device), {}});
+}
+
+Disks::~Disks() {
+  if (const auto error = shutdown()) std::fprintf(stderr, "zvmm: %s\n", error->c_str());
+}
+
+void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
+                   IoEventRegistrar& ioevents, uint32_t vcpus) {
+  for (size_t i = 0; i < disks_.size(); ++i) {
+    Disk& disk = disks_[i];
+    // The PCI function of each front end: the one place that picks it.
+    switch (disk.spec.frontend) {
+      case DiskFrontend::kVirtioBlk: {
+        const VirtioBlkDiskOptions& o = disk.spec.virtio;
+        const uint16_t queues =
+            o.queues != 0 ? o.queues : static_cast<uint16_t>(std::clamp<uint32_t>(vcpus, 1, kMaxDiskQueues));
+        auto blk = std::make_shared<virtio::VirtioBlk>(
+            *disk.device, virtio::VirtioBlkOptions{.num_queues = queues,
+                                                   .queue_size = 256,
+                                                   .serial = "zvmm" + std::to_string(i),
+                                                   .read_only = disk.device->read_only(),
+                                                   .kick_yield = o.kick_yield});
+        std::shared_ptr<InterruptSourceGroup> irq =
+            interrupts.create_msi_group(virtio::VirtioPciTransport::msix_vectors(*blk));
+        auto transport = std::make_shared<virtio::VirtioPciTransport>(blk, mem, std::move(irq), ioevents);
+        pci.add_device(transport);
+        disk.stop_frontend = [weak = std::weak_ptr<virtio::VirtioPciTransport>(transport)] {
+          if (const auto t = weak.lock()) t->reset();  // joins the queue workers
+        };
+        break;
+      }
+    }
+  }
+}
+
+std::optional<std::string> Disks::shutdown() {
+  if (shut_down_) return std::nullopt;
+  shut_down_ = true;
+  for (Disk& disk : disks_) {
+    if (disk.stop_frontend) disk.stop_frontend();
+  }
+  std::optional<std::string> first;
+  size_t failed = 0;
+  for (Disk& disk : disks_) {
+    if (const std::string why = flush(*disk.device); !why.empty()) {
+      if (!first) first = "--disk " + disk.spec.text + ": final flush failed: " + why;
+      ++failed;
+    }
+  }
+  if (failed > 1) {
+    *first += " (and " + std::to_string(failed - 1) + " more disk" + (failed > 2 ? "s" : "") + ")";
+  }
+  return first;
+}
+
+StopReason final_stop_reason(StopReason stop, const std::optional<std::string>& flush_error) {
+  if (!flush_error) return stop;
+  std::string message = *flush_error + "; the VM had stopped with status " + std::to_string(stop.exit_code);
+  if (!stop.message.empty()) message += ": " + stop.message;
+  return {exit_code::kDiskError, std::move(message)};
+}
+
+}  // namespace zvmm

@@ -1,0 +1,84 @@
+// The --disk devices, owned in one place. Each is a zoned::ZonedDevice opened
+// before KVM (so image errors come first) and, once the VM exists, a PCI
+// function on the PCI root chosen by its front end (attach(): virtio-blk is a
+// VirtioBlk + VirtioPciTransport, docs/virtio.md). At exit shutdown() stops
+// the front ends and flushes every disk; a failed final flush is zvmm's exit
+// status 8 (final_stop_reason()).
+//
+// Lifetimes: declare this object before the DeviceManager (PciRoot owns the
+// PCI functions, which refer to the devices) and after the GuestMemory; the
+// InterruptManager's VM and the IoEventRegistrar must outlive the PciRoot.
+// The destructor runs shutdown() if nobody did (an exception path).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "devices/interrupt.h"
+#include "vmm/disk_config.h"
+#include "vmm/guest_memory.h"
+#include "vmm/ioevent_registrar.h"
+#include "vmm/vm_stop.h"
+#include "zoned/zoned_device.h"
+
+namespace zvmm {
+
+class PciRoot;
+
+// A disk that cannot be opened or created (main(): exit_code::kDiskError).
+class DiskError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Disks {
+ public:
+  // Opens every disk, in order. Throws DiskError "--disk TEXT: ...".
+  explicit Disks(const std::vector<DiskSpec>& specs);
+  // Disks whose devices are already open (tests: a device whose flush fails).
+  struct Opened {
+    DiskSpec spec;
+    std::unique_ptr<zoned::ZonedDevice> device;
+  };
+  explicit Disks(std::vector<Opened> disks);
+  ~Disks();
+  Disks(const Disks&) = delete;
+  Disks& operator=(const Disks&) = delete;
+
+  size_t size() const { return disks_.size(); }
+
+  // Plugs each disk's PCI function into `pci` (slots in order). A virtio-blk
+  // disk without queues= gets one queue per vCPU (`vcpus`).
+  void attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
+              IoEventRegistrar& ioevents, uint32_t vcpus);
+
+  // Stops every front end (its queue workers finish their in-flight I/O),
+  // then flushes every writable disk (data and zone state), all of them even
+  // after a failure. Returns the first failure as one line naming the disk,
+  // "--disk TEXT: final flush failed: WHY", or nullopt. Idempotent: only the
+  // first call flushes.
+  std::optional<std::string> shutdown();
+
+ private:
+  struct Disk {
+    DiskSpec spec;
+    std::unique_ptr<zoned::ZonedDevice> device;
+    // Stops the front end: it holds only a weak_ptr to the PCI function, which
+    // the PciRoot owns, so that it dies with the DeviceManager, before the
+    // IoEventRegistrar and the VM it uses.
+    std::function<void()> stop_frontend;
+  };
+  std::vector<Disk> disks_;
+  bool shut_down_ = false;
+};
+
+// zvmm's exit once the VM stopped for `stop` and the disks were shut down: a
+// failed final flush makes it exit_code::kDiskError with the flush's message,
+// followed by how the VM had stopped; otherwise `stop` as it is.
+StopReason final_stop_reason(StopReason stop, const std::optional<std::string>& flush_error);
+
+}  // namespace zvmm
