@@ -24,7 +24,7 @@ VirtioDisks::VirtioDisks(const std::vector<DiskConfig>& configs) {
 VirtioDisks::~VirtioDisks() { shutdown(); }
 
 void VirtioDisks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
-                         IoEventRegistrar& ioevents, uint32_t vcpus) {
+                         uint32_t vcpus) {
   for (size_t i = 0; i < disks_.size(); ++i) {
     Disk& disk = disks_[i];
     const uint16_t queues =
@@ -38,8 +38,8 @@ void VirtioDisks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager&
                                                .kick_yield = disk.config.kick_yield});
     std::shared_ptr<InterruptSourceGroup> irq =
         interrupts.create_msi_group(virtio::VirtioPciTransport::msix_vectors(*blk));
-    auto transport = std::make_shared<virtio::VirtioPciTransport>(blk, mem, std::move(irq), ioevents);
-    pci.add_device(transport);
+    auto transport = std::make_shared<virtio::VirtioPciTransport>(blk, mem, std::move(irq));
+    pci.add_device(transport);  // maps BAR0, registers the queues' doorbells
     disk.transport = transport;
   }
 }

@@ -4,7 +4,8 @@
 //
 // Lifetimes: declare this object before the DeviceManager (PciRoot owns the
 // transports, which refer to the devices) and after the GuestMemory; the
-// InterruptManager's VM and the IoEventRegistrar must outlive the PciRoot.
+// InterruptManager's VM must outlive the PciRoot (as must the IoEventRegistrar
+// the PciRoot registers the transports' doorbells with).
 // shutdown() (also run by the destructor) resets every transport, which joins
 // the queue workers after their I/O completed, then flushes every device.
 #pragma once
@@ -17,7 +18,6 @@
 #include "devices/virtio/virtio_pci_transport.h"
 #include "vmm/disk_config.h"
 #include "vmm/guest_memory.h"
-#include "vmm/ioevent_registrar.h"
 #include "zoned/zoned_device.h"
 
 namespace zvmm {
@@ -41,7 +41,7 @@ class VirtioDisks {
   // Plugs a virtio-blk function per disk into `pci` (slots in order). A disk
   // without queues= gets one queue per vCPU (`vcpus`).
   void attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
-              IoEventRegistrar& ioevents, uint32_t vcpus);
+              uint32_t vcpus);
 
   // Stops the devices and flushes the disks; returns false (after printing a
   // `zvmm: ` line) if a flush failed. Idempotent.
@@ -52,7 +52,7 @@ class VirtioDisks {
     DiskConfig config;
     std::unique_ptr<zoned::ZonedDevice> device;
     // Owned by the PciRoot, so that it dies with the DeviceManager, before the
-    // IoEventRegistrar and the VM it uses.
+    // VM its interrupts use.
     std::weak_ptr<virtio::VirtioPciTransport> transport;
   };
   std::vector<Disk> disks_;
