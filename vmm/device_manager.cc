@@ -36,8 +36,9 @@ void DeviceManager::add_legacy_devices(LegacyDeviceHooks hooks) {
   pio_bus_.insert(std::make_shared<AcpiSleepPort>(std::move(hooks.power_off)), layout::kAcpiSleepPort, 1);
 }
 
-void DeviceManager::add_pci_root(uint64_t ram_bytes) {
-  pci_root_ = std::make_shared<PciRoot>(mmio_bus_, pio_bus_, PciWindows::for_guest(ram_bytes));
+void DeviceManager::add_pci_root(uint64_t ram_bytes, IoEventRegistrar& ioevents) {
+  pci_root_ = std::make_shared<PciRoot>(mmio_bus_, pio_bus_, PciWindows::for_guest(ram_bytes),
+                                        ioevents);
   pio_bus_.insert(std::make_shared<PciConfigIo>(pci_root_), PciConfigIo::kBase, PciConfigIo::kSize);
   mmio_bus_.insert(std::make_shared<PciEcam>(pci_root_), layout::kPciEcamStart, layout::kPciEcamSize);
 }

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 
+#include "devices/ioevent.h"
 #include "devices/legacy/serial.h"
 #include "vmm/bus.h"
 
@@ -50,7 +51,8 @@ class DeviceManager {
 
   // The PCI hook: a PciRoot (host bridge at 00:00.0) behind ports 0xcf8-0xcff
   // and the ECAM window. PCI devices are then plugged with pci_root()->add_device().
-  void add_pci_root(uint64_t ram_bytes);
+  // `ioevents` registers their doorbells and must outlive this object.
+  void add_pci_root(uint64_t ram_bytes, IoEventRegistrar& ioevents);
 
   Serial& serial() { return *serial_; }
   std::shared_ptr<PciRoot> pci_root() const { return pci_root_; }

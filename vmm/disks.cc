@@ -50,7 +50,7 @@ Disks::~Disks() {
 }
 
 void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
-                   IoEventRegistrar& ioevents, uint32_t vcpus) {
+                   uint32_t vcpus) {
   for (size_t i = 0; i < disks_.size(); ++i) {
     Disk& disk = disks_[i];
     // The PCI function of each front end: the one place that picks it.
@@ -67,8 +67,8 @@ void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& inter
                                                    .kick_yield = o.kick_yield});
         std::shared_ptr<InterruptSourceGroup> irq =
             interrupts.create_msi_group(virtio::VirtioPciTransport::msix_vectors(*blk));
-        auto transport = std::make_shared<virtio::VirtioPciTransport>(blk, mem, std::move(irq), ioevents);
-        pci.add_device(transport);
+        auto transport = std::make_shared<virtio::VirtioPciTransport>(blk, mem, std::move(irq));
+        pci.add_device(transport);  // maps BAR0, registers the queues' doorbells
         disk.stop_frontend = [weak = std::weak_ptr<virtio::VirtioPciTransport>(transport)] {
           if (const auto t = weak.lock()) t->reset();  // joins the queue workers
         };

@@ -7,7 +7,8 @@
 //
 // Lifetimes: declare this object before the DeviceManager (PciRoot owns the
 // PCI functions, which refer to the devices) and after the GuestMemory; the
-// InterruptManager's VM and the IoEventRegistrar must outlive the PciRoot.
+// InterruptManager's VM must outlive the PciRoot (as must the IoEventRegistrar
+// the PciRoot registers the front ends' doorbells with).
 // The destructor runs shutdown() if nobody did (an exception path).
 #pragma once
 
@@ -21,7 +22,6 @@
 #include "devices/interrupt.h"
 #include "vmm/disk_config.h"
 #include "vmm/guest_memory.h"
-#include "vmm/ioevent_registrar.h"
 #include "vmm/vm_stop.h"
 #include "zoned/zoned_device.h"
 
@@ -54,7 +54,7 @@ class Disks {
   // Plugs each disk's PCI function into `pci` (slots in order). A virtio-blk
   // disk without queues= gets one queue per vCPU (`vcpus`).
   void attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
-              IoEventRegistrar& ioevents, uint32_t vcpus);
+              uint32_t vcpus);
 
   // Stops every front end (its queue workers finish their in-flight I/O),
   // then flushes every writable disk (data and zone state), all of them even
@@ -69,7 +69,7 @@ class Disks {
     std::unique_ptr<zoned::ZonedDevice> device;
     // Stops the front end: it holds only a weak_ptr to the PCI function, which
     // the PciRoot owns, so that it dies with the DeviceManager, before the
-    // IoEventRegistrar and the VM it uses.
+    // VM its interrupts use.
     std::function<void()> stop_frontend;
   };
   std::vector<Disk> disks_;

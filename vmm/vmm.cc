@@ -116,8 +116,8 @@ int Vmm::run() {
           },
       .power_off = [&stop] { stop.request({exit_code::kGuestReset, ""}); },
   });
-  devices.add_pci_root(c.memory_bytes);
-  disks.attach(*devices.pci_root(), memory, interrupts, ioevents, c.cpus);
+  devices.add_pci_root(c.memory_bytes, ioevents);
+  disks.attach(*devices.pci_root(), memory, interrupts, c.cpus);
 
   const auto supported_cpuid = kvm.supported_cpuid();
   const bool tsc_deadline = kvm.check_extension(KVM_CAP_TSC_DEADLINE_TIMER) > 0;

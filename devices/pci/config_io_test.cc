@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "devices/pci/testing/fake_interrupt.h"
+#include "devices/pci/testing/fake_ioevent_registrar.h"
 #include "devices/pci/testing/test_pci_device.h"
 
 namespace zvmm {
 namespace {
 
 using testing::FakeInterruptGroup;
+using testing::FakeIoEventRegistrar;
 using testing::TestPciDevice;
 
 class PciConfigIoTest : public ::testing::Test {
@@ -49,10 +51,11 @@ class PciConfigIoTest : public ::testing::Test {
     return 0x8000'0000u | bus << 16 | dev << 11 | fn << 8 | reg;
   }
 
+  FakeIoEventRegistrar ioevents;  // outlives the buses and what is on them
   Bus mmio;
   Bus pio;
   std::shared_ptr<PciRoot> root =
-      std::make_shared<PciRoot>(mmio, pio, PciWindows::for_guest(1ull << 30));
+      std::make_shared<PciRoot>(mmio, pio, PciWindows::for_guest(1ull << 30), ioevents);
   std::shared_ptr<TestPciDevice> dev =
       std::make_shared<TestPciDevice>(std::make_shared<FakeInterruptGroup>(2));
 };

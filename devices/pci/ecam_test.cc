@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "devices/pci/testing/fake_interrupt.h"
+#include "devices/pci/testing/fake_ioevent_registrar.h"
 #include "devices/pci/testing/test_pci_device.h"
 #include "vmm/layout.h"
 
@@ -10,6 +11,7 @@ namespace zvmm {
 namespace {
 
 using testing::FakeInterruptGroup;
+using testing::FakeIoEventRegistrar;
 using testing::TestPciDevice;
 
 class PciEcamTest : public ::testing::Test {
@@ -32,10 +34,11 @@ class PciEcamTest : public ::testing::Test {
     mmio.write(addr, b);
   }
 
+  FakeIoEventRegistrar ioevents;  // outlives the buses and what is on them
   Bus mmio;
   Bus pio;
   std::shared_ptr<PciRoot> root =
-      std::make_shared<PciRoot>(mmio, pio, PciWindows::for_guest(1ull << 30));
+      std::make_shared<PciRoot>(mmio, pio, PciWindows::for_guest(1ull << 30), ioevents);
   std::shared_ptr<TestPciDevice> dev =
       std::make_shared<TestPciDevice>(std::make_shared<FakeInterruptGroup>(2));
 };

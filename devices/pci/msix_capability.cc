@@ -9,10 +9,6 @@ namespace zvmm {
 
 namespace {
 
-bool inside(uint64_t offset, size_t len, uint64_t start, uint64_t size) {
-  return offset >= start && offset - start < size && len <= size - (offset - start);
-}
-
 void check_region(const PciConfigSpace& config, const char* what, uint8_t bar, uint32_t offset,
                   uint64_t bytes) {
   const auto spec = config.bar(bar);
@@ -51,31 +47,6 @@ void MsixCapability::config_written(uint16_t offset, size_t len) {
   if (offset >= control + 2 || offset + len <= control) return;
   const uint16_t value = config_.read16(control);
   table_.set_control(value & kControlEnable, value & kControlFunctionMask);
-}
-
-bool MsixCapability::read_bar(uint8_t bar, uint64_t offset, std::span<uint8_t> data) const {
-  if (bar == layout_.table_bar &&
-      inside(offset, data.size(), layout_.table_offset, table_.table_bytes())) {
-    table_.read_table(offset - layout_.table_offset, data);
-    return true;
-  }
-  if (bar == layout_.pba_bar && inside(offset, data.size(), layout_.pba_offset, table_.pba_bytes())) {
-    table_.read_pba(offset - layout_.pba_offset, data);
-    return true;
-  }
-  return false;
-}
-
-bool MsixCapability::write_bar(uint8_t bar, uint64_t offset, std::span<const uint8_t> data) {
-  if (bar == layout_.table_bar &&
-      inside(offset, data.size(), layout_.table_offset, table_.table_bytes())) {
-    table_.write_table(offset - layout_.table_offset, data);
-    return true;
-  }
-  if (bar == layout_.pba_bar && inside(offset, data.size(), layout_.pba_offset, table_.pba_bytes())) {
-    return true;  // read-only
-  }
-  return false;
 }
 
 }  // namespace zvmm

@@ -1,11 +1,10 @@
-// The MSI-X capability in config space (Message Control, table and PBA
-// locations) and the routing of BAR accesses to the table and PBA. The owner
-// (a transport) calls config_written() after guest config writes and offers
-// each BAR access to read_bar()/write_bar() before its own registers.
+// The MSI-X capability in config space: Message Control (Enable, Function
+// Mask) and where the table and PBA live. Functions use it through Msix
+// (msix.h), which also routes BAR accesses to the table and PBA.
 #pragma once
 
 #include <cstdint>
-#include <span>
+#include <cstddef>
 
 #include "devices/pci/config_space.h"
 #include "devices/pci/msix_table.h"
@@ -38,10 +37,7 @@ class MsixCapability {
   // Message Control to the table.
   void config_written(uint16_t offset, size_t len);
 
-  // BAR accesses inside the table or PBA are handled here (true); others are
-  // left to the caller (false).
-  bool read_bar(uint8_t bar, uint64_t offset, std::span<uint8_t> data) const;
-  bool write_bar(uint8_t bar, uint64_t offset, std::span<const uint8_t> data);
+  const MsixLayout& layout() const { return layout_; }
 
  private:
   PciConfigSpace& config_;

@@ -56,22 +56,6 @@ TEST_F(MsixCapabilityTest, MessageControlWritesReachTheTable) {
   EXPECT_EQ(config.read32(cap.offset() + 4), 0x2000u);
 }
 
-TEST_F(MsixCapabilityTest, RoutesBarAccessesToTableAndPba) {
-  MsixCapability cap(config, table, {.table_bar = 0, .table_offset = 0x2000, .pba_bar = 0,
-                                     .pba_offset = 0x3000});
-  const uint8_t data[4] = {0x55, 0, 0, 0};
-  EXPECT_TRUE(cap.write_bar(0, 0x2008, data));
-  EXPECT_EQ(table.message(0).data, 0x55u);
-  uint8_t r[4];
-  EXPECT_TRUE(cap.read_bar(0, 0x2008, r));
-  EXPECT_EQ(r[0], 0x55);
-  EXPECT_TRUE(cap.read_bar(0, 0x3000, r));
-  EXPECT_TRUE(cap.write_bar(0, 0x3000, data));  // PBA writes ignored
-  EXPECT_FALSE(cap.read_bar(0, 0x1000, r));
-  EXPECT_FALSE(cap.read_bar(0, 0x203e, r));  // crosses the end of the table
-  EXPECT_FALSE(cap.read_bar(2, 0x2000, r));
-}
-
 TEST_F(MsixCapabilityTest, RejectsBadLayouts) {
   EXPECT_THROW(MsixCapability(config, table, {.table_bar = 2, .table_offset = 0}), PciError);
   EXPECT_THROW(MsixCapability(config, table, {.table_bar = 0, .table_offset = 0x3ff8,

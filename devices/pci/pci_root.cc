@@ -27,8 +27,9 @@ PciWindows PciWindows::for_guest(uint64_t ram_bytes) {
   };
 }
 
-PciRoot::PciRoot(Bus& mmio_bus, Bus& pio_bus, const PciWindows& windows)
-    : mapper_(mmio_bus, pio_bus),
+PciRoot::PciRoot(Bus& mmio_bus, Bus& pio_bus, const PciWindows& windows,
+                 IoEventRegistrar& ioevents)
+    : mapper_(mmio_bus, pio_bus, ioevents),
       mmio32_(windows.mmio32_start, windows.mmio32_size),
       mmio64_(windows.mmio64_start, windows.mmio64_size),
       io_(windows.io_start, windows.io_size) {
@@ -107,6 +108,11 @@ void PciRoot::config_write(PciBdf bdf, uint16_t reg, std::span<const uint8_t> da
   if (!dev) return;
   dev->write_config(reg, data);
   mapper_.sync(dev);
+}
+
+void PciRoot::refresh_doorbells(const PciDevice& device) {
+  std::lock_guard lock(mutex_);
+  mapper_.refresh_doorbells(device);
 }
 
 std::shared_ptr<PciDevice> PciRoot::device(uint8_t slot) const {

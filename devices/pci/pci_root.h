@@ -4,10 +4,11 @@
 // MMCONFIG window) are thin BusDevices over config_read()/config_write().
 //
 // Wiring (the VMM does this once):
-//   auto pci = std::make_shared<PciRoot>(mmio_bus, pio_bus, PciWindows::for_guest(ram_bytes));
+//   auto pci = std::make_shared<PciRoot>(mmio_bus, pio_bus, PciWindows::for_guest(ram_bytes),
+//                                        ioevents);  // KvmIoEventRegistrar: doorbells
 //   pio_bus.insert(std::make_shared<PciConfigIo>(pci), PciConfigIo::kBase, PciConfigIo::kSize);
 //   mmio_bus.insert(std::make_shared<PciEcam>(pci), layout::kPciEcamStart, layout::kPciEcamSize);
-//   pci->add_device(transport);   // allocates, programs and maps its BARs
+//   pci->add_device(transport);   // allocates, programs and maps its BARs, registers its doorbells
 //
 // Thread-safe: config accesses from several vCPUs are serialised.
 #pragma once
@@ -20,6 +21,7 @@
 #include <span>
 
 #include "devices/pci/bar_allocator.h"
+#include "devices/ioevent.h"
 #include "devices/pci/bar_mapper.h"
 #include "devices/pci/pci_device.h"
 #include "vmm/bus.h"
@@ -52,7 +54,11 @@ class PciRoot {
   static constexpr uint16_t kConfigSpaceSize = 4096;  // per function, as ECAM exposes it
 
   // Puts a PciHostBridge at slot 0. Throws PciError if a window is empty.
-  PciRoot(Bus& mmio_bus, Bus& pio_bus, const PciWindows& windows);
+  // The buses and `ioevents` (which registers the functions' doorbells) must
+  // outlive this object.
+  // Destruction unregisters every doorbell (the functions are still alive
+  // then); BARs stay on the buses, which share ownership of the functions.
+  PciRoot(Bus& mmio_bus, Bus& pio_bus, const PciWindows& windows, IoEventRegistrar& ioevents);
   PciRoot(const PciRoot&) = delete;
   PciRoot& operator=(const PciRoot&) = delete;
 
@@ -66,6 +72,11 @@ class PciRoot {
   void config_read(PciBdf bdf, uint16_t reg, std::span<uint8_t> data);
   void config_write(PciBdf bdf, uint16_t reg, std::span<const uint8_t> data);
 
+  // A plugged function's doorbells() changed: (un)registers the difference
+  // (PciBarMapper::refresh_doorbells). Do not call it while holding a lock
+  // that the function's doorbells() or config accessors take.
+  void refresh_doorbells(const PciDevice& device);
+
   std::shared_ptr<PciDevice> device(uint8_t slot) const;
   // Current bus address of a device's BAR (nullopt while unmapped).
   std::optional<uint64_t> bar_base(uint8_t slot, uint8_t bar) const;
@@ -76,7 +87,7 @@ class PciRoot {
 
   mutable std::mutex mutex_;
   std::array<std::shared_ptr<PciDevice>, kSlots> slots_;
-  PciBarMapper mapper_;
+  PciBarMapper mapper_;  // after slots_: its destructor needs the functions' EventFds
   BarAllocator mmio32_;
   BarAllocator mmio64_;
   BarAllocator io_;

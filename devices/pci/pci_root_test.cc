@@ -4,9 +4,11 @@
 
 #include <algorithm>
 
+#include "base/event_fd.h"
 #include "devices/pci/host_bridge.h"
 #include "devices/pci/pci_error.h"
 #include "devices/pci/testing/fake_interrupt.h"
+#include "devices/pci/testing/fake_ioevent_registrar.h"
 #include "devices/pci/testing/test_pci_device.h"
 #include "vmm/layout.h"
 
@@ -14,6 +16,7 @@ namespace zvmm {
 namespace {
 
 using testing::FakeInterruptGroup;
+using testing::FakeIoEventRegistrar;
 using testing::TestPciDevice;
 
 constexpr uint64_t kRam = 8 * layout::GiB;
@@ -41,9 +44,10 @@ class PciRootTest : public ::testing::Test {
     return b[0] | b[1] << 8 | b[2] << 16 | uint32_t{b[3]} << 24;
   }
 
+  FakeIoEventRegistrar ioevents;  // outlives the buses and what is on them
   Bus mmio;
   Bus pio;
-  PciRoot root{mmio, pio, PciWindows::for_guest(kRam)};
+  PciRoot root{mmio, pio, PciWindows::for_guest(kRam), ioevents};
   std::shared_ptr<FakeInterruptGroup> group = std::make_shared<FakeInterruptGroup>(2);
   std::shared_ptr<TestPciDevice> dev = std::make_shared<TestPciDevice>(group);
 };
@@ -142,7 +146,7 @@ TEST_F(PciRootTest, WindowExhaustionThrowsAndReleasesPartialAllocations) {
   PciWindows tiny = PciWindows::for_guest(kRam);
   tiny.io_size = TestPciDevice::kBar4Size;  // room for one device's I/O BAR
   Bus mmio2, pio2;
-  PciRoot small(mmio2, pio2, tiny);
+  PciRoot small(mmio2, pio2, tiny, ioevents);
   small.add_device(std::make_shared<TestPciDevice>(std::make_shared<FakeInterruptGroup>(2)));
   // The second device gets BAR0 and BAR2, then fails on BAR4...
   EXPECT_THROW(small.add_device(std::make_shared<TestPciDevice>(
@@ -217,6 +221,30 @@ TEST_F(PciRootTest, GarbageFromTheGuestNeverThrows) {
       EXPECT_NO_THROW(mmio.read(*base + off, std::span(buf, len)));
     }
   }
+}
+
+TEST_F(PciRootTest, DoorbellsRegisteredAtPlugRefreshedAndUnregisteredWithTheRoot) {
+  EventFd kick;
+  auto d = std::make_shared<TestPciDevice>(std::make_shared<FakeInterruptGroup>(2));
+  d->doorbell_list = {{.bar = 0, .offset = 0x1000, .len = 4, .event = &kick}};
+  {
+    Bus mmio2, pio2;
+    PciRoot r(mmio2, pio2, PciWindows::for_guest(kRam), ioevents);
+    const uint8_t slot = r.add_device(d);
+    const uint64_t base = r.bar_base(slot, 0).value();
+    EXPECT_EQ(ioevents.addresses(), (std::vector<uint64_t>{base + 0x1000}));
+    d->doorbell_list.push_back({.bar = 0, .offset = 0x1008, .len = 4, .event = &kick});
+    r.refresh_doorbells(*d);
+    EXPECT_EQ(ioevents.addresses(), (std::vector<uint64_t>{base + 0x1000, base + 0x1008}));
+    // The guest turns memory decoding off through config space.
+    const uint8_t off[2] = {0, 0};
+    r.config_write({0, slot, 0}, pci_reg::kCommand, off);
+    EXPECT_TRUE(ioevents.registered.empty());
+    const uint8_t on[2] = {pci_reg::kCommandMemory, 0};
+    r.config_write({0, slot, 0}, pci_reg::kCommand, on);
+    EXPECT_EQ(ioevents.registered.size(), 2u);
+  }
+  EXPECT_TRUE(ioevents.registered.empty());  // the root's destruction unregistered them
 }
 
 }  // namespace

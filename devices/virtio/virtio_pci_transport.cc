@@ -18,6 +18,10 @@ namespace C = pci_layout::common;
 
 namespace {
 
+// The MSI-X table (a vector per queue + config) and PBA fit their windows.
+static_assert(L::kMsixTable + Msix::table_bytes(L::kMaxQueues + 1) <= L::kMsixPba);
+static_assert(L::kMsixPba + Msix::pba_bytes(L::kMaxQueues + 1) <= L::kBarSize);
+
 constexpr uint64_t kTransportFeatures =
     bit(feature::kVersion1) | bit(feature::kRingIndirectDesc) | bit(feature::kRingEventIdx);
 
@@ -42,7 +46,7 @@ std::vector<uint8_t> cap_body(uint8_t cfg_type, uint32_t offset, uint32_t length
   return b;
 }
 
-PciConfigSpace make_config(const VirtioDevice& device, uint16_t vectors) {
+PciConfigSpace make_config(const VirtioDevice& device) {
   const auto type = static_cast<uint16_t>(device.device_type());
   PciConfigSpace config(PciIds{.vendor = L::kVendorId,
                                .device = static_cast<uint16_t>(L::kDeviceIdBase + type),
@@ -62,7 +66,6 @@ PciConfigSpace make_config(const VirtioDevice& device, uint16_t vectors) {
   if (dev_cfg_len) {
     config.add_capability(L::kCapVendorId, cap_body(L::kCapDeviceCfg, L::kDeviceCfg, dev_cfg_len));
   }
-  (void)vectors;
   return config;
 }
 
@@ -105,16 +108,13 @@ uint16_t VirtioPciTransport::msix_vectors(const VirtioDevice& device) {
 
 VirtioPciTransport::VirtioPciTransport(std::shared_ptr<VirtioDevice> device,
                                        const GuestMemory& mem,
-                                       std::shared_ptr<InterruptSourceGroup> interrupts,
-                                       IoEventRegistrar& ioevents)
+                                       std::shared_ptr<InterruptSourceGroup> interrupts)
     : device_(std::move(device)),
       mem_(mem),
-      ioevents_(ioevents),
       offered_features_(checked(device_).features() | kTransportFeatures),
       num_queues_(device_->num_queues()),
-      config_(make_config(*device_, msix_vectors(*device_))),
-      msix_table_(msix_vectors(*device_), std::move(interrupts)),
-      msix_(config_, msix_table_,
+      config_(make_config(*device_)),
+      msix_(config_, msix_vectors(*device_), std::move(interrupts),
             MsixLayout{.table_bar = L::kBar, .table_offset = L::kMsixTable,
                        .pba_bar = L::kBar, .pba_offset = L::kMsixPba}),
       queues_(num_queues_) {
@@ -123,10 +123,7 @@ VirtioPciTransport::VirtioPciTransport(std::shared_ptr<VirtioDevice> device,
   reset_locked();
 }
 
-VirtioPciTransport::~VirtioPciTransport() {
-  reset();
-  unregister_ioevents();
-}
+VirtioPciTransport::~VirtioPciTransport() { reset(); }
 
 // ---- PciDevice ----
 
@@ -169,52 +166,23 @@ void VirtioPciTransport::write_bar(uint8_t bar, uint64_t offset, std::span<const
       device_->write_config(r->first, data.first(r->second));
     }
   } else if (offset >= L::kNotify && offset < L::kNotify + L::kNotifyMax) {
-    // A doorbell that arrived as a plain MMIO exit (no ioeventfd registered).
+    // A doorbell that arrived as a plain MMIO exit (its ioeventfd was refused).
     const uint64_t q = (offset - L::kNotify) / L::kNotifyOffMultiplier;
     if (q < num_queues_) kicks_[q]->signal();
   }
 }
 
-void VirtioPciTransport::bar_mapped(uint8_t bar, uint64_t base) {
-  if (bar == L::kBar) register_ioevents(base);
-}
-
-void VirtioPciTransport::bar_unmapped(uint8_t bar, uint64_t base) {
-  if (bar == L::kBar) unregister_ioevents();
-}
-
-void VirtioPciTransport::register_ioevents(uint64_t base) {
-  std::lock_guard lock(ioevent_mu_);
-  if (ioevent_base_) return;
+std::vector<PciDoorbell> VirtioPciTransport::doorbells() const {
+  std::vector<PciDoorbell> out;
+  out.reserve(num_queues_);
   for (uint16_t q = 0; q < num_queues_; ++q) {
-    const IoEventAddress a{IoEventSpace::kMmio, base + L::kNotify + L::kNotifyOffMultiplier * q, 0,
-                           std::nullopt};
-    if (auto ec = ioevents_.register_ioevent(a, *kicks_[q])) {
-      // Doorbells still work as MMIO exits (write_bar); only slower.
-      std::fprintf(stderr, "virtio-pci: ioeventfd for queue %u at %#llx: %s (using MMIO exits)\n",
-                   q, static_cast<unsigned long long>(a.addr), ec.message().c_str());
-      for (uint16_t r = 0; r < q; ++r) {
-        ioevents_.unregister_ioevent({IoEventSpace::kMmio,
-                                      base + L::kNotify + L::kNotifyOffMultiplier * r, 0,
-                                      std::nullopt},
-                                     *kicks_[r]);
-      }
-      return;
-    }
+    out.push_back({.bar = L::kBar,
+                   .offset = L::kNotify + uint64_t{L::kNotifyOffMultiplier} * q,
+                   .len = 0,
+                   .datamatch = std::nullopt,
+                   .event = kicks_[q].get()});
   }
-  ioevent_base_ = base;
-}
-
-void VirtioPciTransport::unregister_ioevents() {
-  std::lock_guard lock(ioevent_mu_);
-  if (!ioevent_base_) return;
-  for (uint16_t q = 0; q < num_queues_; ++q) {
-    ioevents_.unregister_ioevent({IoEventSpace::kMmio,
-                                  *ioevent_base_ + L::kNotify + L::kNotifyOffMultiplier * q, 0,
-                                  std::nullopt},
-                                 *kicks_[q]);
-  }
-  ioevent_base_.reset();
+  return out;
 }
 
 // ---- common configuration ----
@@ -224,7 +192,7 @@ VirtioPciTransport::QueueState* VirtioPciTransport::selected_queue() {
 }
 
 uint16_t VirtioPciTransport::checked_vector(uint16_t v) const {
-  return v < msix_table_.vectors() ? v : kNoVector;
+  return v < msix_.vectors() ? v : kNoVector;
 }
 
 void VirtioPciTransport::snapshot_common(std::span<uint8_t> r) const {
@@ -408,21 +376,21 @@ void VirtioPciTransport::signal_queue(uint16_t queue) {
   if (queue >= num_queues_) return;
   isr_.fetch_or(L::kIsrQueue);
   const uint16_t v = queues_[queue].msix_vector.load();
-  if (v != kNoVector) msix_table_.trigger(v);
+  if (v != kNoVector) msix_.trigger(v);
 }
 
 void VirtioPciTransport::signal_config() {
   config_generation_.fetch_add(1);
   isr_.fetch_or(L::kIsrConfig);
   const uint16_t v = config_vector_.load();
-  if (v != kNoVector) msix_table_.trigger(v);
+  if (v != kNoVector) msix_.trigger(v);
 }
 
 void VirtioPciTransport::set_needs_reset() {
   if (needs_reset_.exchange(true)) return;
   isr_.fetch_or(L::kIsrConfig);
   const uint16_t v = config_vector_.load();
-  if (v != kNoVector) msix_table_.trigger(v);
+  if (v != kNoVector) msix_.trigger(v);
 }
 
 }  // namespace zvmm::virtio

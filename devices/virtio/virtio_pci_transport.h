@@ -4,13 +4,15 @@
 //
 // Threading: BAR and config accesses arrive on vCPU threads; the common cfg
 // registers are guarded by one mutex. Queue work happens off the vCPU threads:
-// each queue's doorbell is an EventFd (an ioeventfd while the BAR is mapped,
-// signalled by write_bar otherwise) that the device's queue worker waits on.
+// each queue's doorbell is an EventFd that the device's queue worker waits
+// on. The transport lists them (doorbells()); the PCI BAR mapper makes them
+// ioeventfds while BAR0 is mapped, and write_bar signals them when a doorbell
+// write arrives as an MMIO exit instead (registration refused).
 // Workers raise interrupts through VirtioInterrupt, which this class
 // implements without taking its mutex (atomics + the MSI-X table's own lock),
 // so reset() may join workers while holding it.
 //
-// Lifetimes: `mem` and `ioevents` must outlive the transport.
+// Lifetimes: `mem` must outlive the transport.
 #pragma once
 
 #include <atomic>
@@ -21,14 +23,12 @@
 #include <utility>
 #include <vector>
 
+#include "base/event_fd.h"
 #include "devices/interrupt.h"
-#include "devices/pci/msix_capability.h"
-#include "devices/pci/msix_table.h"
+#include "devices/pci/msix.h"
 #include "devices/pci/pci_device.h"
 #include "devices/virtio/virtio_device.h"
-#include "base/event_fd.h"
 #include "vmm/guest_memory.h"
-#include "vmm/ioevent_registrar.h"
 
 namespace zvmm::virtio {
 
@@ -40,7 +40,7 @@ class VirtioPciTransport final : public PciDevice, private VirtioInterrupt {
   // `interrupts` must have at least msix_vectors(*device) sources. Throws
   // PciError/std::invalid_argument on a bad device description.
   VirtioPciTransport(std::shared_ptr<VirtioDevice> device, const GuestMemory& mem,
-                     std::shared_ptr<InterruptSourceGroup> interrupts, IoEventRegistrar& ioevents);
+                     std::shared_ptr<InterruptSourceGroup> interrupts);
   ~VirtioPciTransport() override;
   VirtioPciTransport(const VirtioPciTransport&) = delete;
   VirtioPciTransport& operator=(const VirtioPciTransport&) = delete;
@@ -50,12 +50,12 @@ class VirtioPciTransport final : public PciDevice, private VirtioInterrupt {
   void write_config(uint16_t offset, std::span<const uint8_t> data) override;
   void read_bar(uint8_t bar, uint64_t offset, std::span<uint8_t> data) override;
   void write_bar(uint8_t bar, uint64_t offset, std::span<const uint8_t> data) override;
-  void bar_mapped(uint8_t bar, uint64_t base) override;
-  void bar_unmapped(uint8_t bar, uint64_t base) override;
+  // One per queue: BAR0 + 0x3000 + 4q, any width, no datamatch -> kick q.
+  std::vector<PciDoorbell> doorbells() const override;
 
   // --- Introspection (tests, VMM diagnostics) ---
   VirtioDevice& device() { return *device_; }
-  MsixTable& msix() { return msix_table_; }
+  MsixTable& msix() { return msix_.table(); }
   uint8_t device_status() const;
   bool activated() const;
   uint64_t negotiated_features() const;
@@ -89,18 +89,14 @@ class VirtioPciTransport final : public PciDevice, private VirtioInterrupt {
   void reset_locked();
   QueueState* selected_queue();
   uint16_t checked_vector(uint16_t v) const;
-  void register_ioevents(uint64_t base);
-  void unregister_ioevents();
 
   std::shared_ptr<VirtioDevice> device_;
   const GuestMemory& mem_;
-  IoEventRegistrar& ioevents_;
   const uint64_t offered_features_;
   const uint16_t num_queues_;
 
   PciConfigSpace config_;
-  MsixTable msix_table_;
-  MsixCapability msix_;
+  Msix msix_;
   std::vector<std::unique_ptr<EventFd>> kicks_;
 
   mutable std::mutex mu_;
@@ -116,9 +112,6 @@ class VirtioPciTransport final : public PciDevice, private VirtioInterrupt {
   std::atomic<uint8_t> isr_{0};
   std::atomic<bool> needs_reset_{false};
   std::atomic<uint8_t> config_generation_{0};
-
-  std::mutex ioevent_mu_;
-  std::optional<uint64_t> ioevent_base_;  // where doorbells are registered
 };
 
 }  // namespace zvmm::virtio

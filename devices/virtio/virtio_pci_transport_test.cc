@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 
+#include "devices/pci/bar_mapper.h"
 #include "devices/pci/testing/fake_interrupt.h"
+#include "devices/pci/testing/fake_ioevent_registrar.h"
 #include "devices/virtio/testing/test_driver.h"
 #include "devices/virtio/virtio_pci_layout.h"
 #include "base/le.h"
@@ -51,27 +52,12 @@ class FakeDevice final : public VirtioDevice {
   VirtioInterrupt* irq = nullptr;
 };
 
-class FakeRegistrar final : public IoEventRegistrar {
- public:
-  std::error_code register_ioevent(const IoEventAddress& a, const EventFd& e) override {
-    if (fail) return std::make_error_code(std::errc::file_exists);
-    registered[a.addr] = e.fd();
-    return {};
-  }
-  std::error_code unregister_ioevent(const IoEventAddress& a, const EventFd&) override {
-    registered.erase(a.addr);
-    return {};
-  }
-  std::map<uint64_t, int> registered;
-  bool fail = false;
-};
-
 class TransportTest : public ::testing::Test {
  protected:
   TransportTest() {
     device_ = std::make_shared<FakeDevice>();
     group_ = std::make_shared<zvmm::testing::FakeInterruptGroup>(3);
-    transport_ = std::make_unique<VirtioPciTransport>(device_, mem_, group_, ioevents_);
+    transport_ = std::make_unique<VirtioPciTransport>(device_, mem_, group_);
   }
 
   void w(uint64_t off, uint64_t v, size_t size) {
@@ -131,7 +117,6 @@ class TransportTest : public ::testing::Test {
   }
 
   GuestMemory mem_ = GuestMemory::create(16 * kMiB);
-  FakeRegistrar ioevents_;
   std::shared_ptr<FakeDevice> device_;
   std::shared_ptr<zvmm::testing::FakeInterruptGroup> group_;
   std::unique_ptr<VirtioPciTransport> transport_;
@@ -334,24 +319,59 @@ TEST_F(TransportTest, ConfigGenerationAndDeviceConfig) {
   EXPECT_EQ(device_->config_writes, (std::vector<std::pair<uint32_t, size_t>>{{2, 4}, {6, 2}}));
 }
 
-TEST_F(TransportTest, IoeventfdsFollowTheBar) {
-  transport_->bar_mapped(0, 0x80000000);
-  ASSERT_EQ(ioevents_.registered.size(), 2u);
-  EXPECT_EQ(ioevents_.registered.at(0x80003000), transport_->queue_kick(0).fd());
-  EXPECT_EQ(ioevents_.registered.at(0x80003004), transport_->queue_kick(1).fd());
-  transport_->bar_unmapped(0, 0x80000000);
+TEST_F(TransportTest, ListsOneDoorbellPerQueue) {
+  const std::vector<PciDoorbell> expected{
+      {.bar = 0, .offset = L::kNotify, .len = 0, .event = &transport_->queue_kick(0)},
+      {.bar = 0, .offset = L::kNotify + 4, .len = 0, .event = &transport_->queue_kick(1)}};
+  EXPECT_EQ(transport_->doorbells(), expected);
+}
+
+// The transport plugged into a BAR mapper, as PciRoot does it.
+class TransportOnBusTest : public TransportTest {
+ protected:
+  void place_bar0(uint64_t base, bool decode) {
+    plugged_->config().set_bar_address(0, base);
+    plugged_->config().set16(pci_reg::kCommand, decode ? pci_reg::kCommandMemory : 0);
+    mapper_->sync(plugged_);
+  }
+
+  zvmm::testing::FakeIoEventRegistrar ioevents_;
+  Bus mmio_, pio_;
+  std::shared_ptr<VirtioPciTransport> plugged_ = std::make_shared<VirtioPciTransport>(
+      std::make_shared<FakeDevice>(), mem_, std::make_shared<zvmm::testing::FakeInterruptGroup>(3));
+  std::unique_ptr<PciBarMapper> mapper_ = std::make_unique<PciBarMapper>(mmio_, pio_, ioevents_);
+};
+
+TEST_F(TransportOnBusTest, IoeventfdsFollowTheBar) {
+  place_bar0(0x8000'0000, true);
+  EXPECT_EQ(ioevents_.addresses(), (std::vector<uint64_t>{0x8000'3000, 0x8000'3004}));
+  EXPECT_EQ(ioevents_.fd_at(0x8000'3000), plugged_->queue_kick(0).fd());
+  EXPECT_EQ(ioevents_.fd_at(0x8000'3004), plugged_->queue_kick(1).fd());
+  EXPECT_EQ(ioevents_.registered[0].address,
+            (IoEventAddress{IoEventSpace::kMmio, 0x8000'3000, 0, std::nullopt}));
+  place_bar0(0x9000'0000, true);  // the guest moves BAR0
+  EXPECT_EQ(ioevents_.addresses(), (std::vector<uint64_t>{0x9000'3000, 0x9000'3004}));
+  place_bar0(0x9000'0000, false);  // memory decoding off
   EXPECT_TRUE(ioevents_.registered.empty());
-  transport_->bar_mapped(0, 0x90000000);
-  EXPECT_EQ(ioevents_.registered.count(0x90003004), 1u);
-  transport_.reset();  // destruction unregisters
+  place_bar0(0x9000'0000, true);
+  EXPECT_EQ(ioevents_.registered.size(), 2u);
+  mapper_.reset();  // PciRoot going away unregisters
   EXPECT_TRUE(ioevents_.registered.empty());
 }
 
-TEST_F(TransportTest, RegistrationFailureFallsBackToMmioNotify) {
-  ioevents_.fail = true;
-  transport_->bar_mapped(0, 0x80000000);
+TEST_F(TransportOnBusTest, RegistrationFailureFallsBackToMmioNotify) {
+  ioevents_.fail_after = 1;  // queue 0 registers, queue 1 is refused: both roll back
+  place_bar0(0x8000'0000, true);
   EXPECT_TRUE(ioevents_.registered.empty());
-  w(L::kNotify + 4, 1, 2);  // queue 1 doorbell as a plain MMIO write
+  const uint8_t one[2] = {1, 0};
+  mmio_.write(0x8000'3004, one);  // queue 1 doorbell as an MMIO exit
+  EXPECT_EQ(plugged_->queue_kick(1).consume(), 1u);
+  EXPECT_FALSE(plugged_->queue_kick(0).consume().has_value());
+  mmio_.write(0x8000'3000 + 4 * 9, one);  // no such queue: ignored
+}
+
+TEST_F(TransportTest, DoorbellWritesToBar0KickTheirQueue) {
+  w(L::kNotify + 4, 1, 2);  // queue 1 doorbell as a plain MMIO write (no ioeventfd)
   EXPECT_EQ(transport_->queue_kick(1).consume(), 1u);
   EXPECT_FALSE(transport_->queue_kick(0).consume().has_value());
   w(L::kNotify + 4 * 9, 1, 2);  // no such queue: ignored

@@ -22,8 +22,7 @@ PciConfigSpace make_config() {
 
 TestPciDevice::TestPciDevice(std::shared_ptr<InterruptSourceGroup> group)
     : config_(make_config()),
-      msix_table_(kVectors, std::move(group)),
-      msix_(config_, msix_table_,
+      msix_(config_, kVectors, std::move(group),
             MsixLayout{.table_bar = 0, .table_offset = kTableOffset, .pba_bar = 0,
                        .pba_offset = kPbaOffset}) {}
 
@@ -54,7 +53,7 @@ void TestPciDevice::write_bar(uint8_t bar, uint64_t offset, std::span<const uint
     std::lock_guard lock(mutex_);
     scratch_ = value;
   } else if (offset == kDoorbell && value < kVectors) {
-    msix_table_.trigger(static_cast<uint16_t>(value));
+    msix_.trigger(static_cast<uint16_t>(value));
   }
 }
 

@@ -12,8 +12,7 @@
 #include <vector>
 
 #include "devices/interrupt.h"
-#include "devices/pci/msix_capability.h"
-#include "devices/pci/msix_table.h"
+#include "devices/pci/msix.h"
 #include "devices/pci/pci_device.h"
 
 namespace zvmm::testing {
@@ -41,9 +40,10 @@ class TestPciDevice final : public PciDevice {
   void write_bar(uint8_t bar, uint64_t offset, std::span<const uint8_t> data) override;
   void bar_mapped(uint8_t bar, uint64_t base) override { events.push_back({bar, base, true}); }
   void bar_unmapped(uint8_t bar, uint64_t base) override { events.push_back({bar, base, false}); }
+  std::vector<PciDoorbell> doorbells() const override { return doorbell_list; }
 
-  MsixTable& msix() { return msix_table_; }
-  uint8_t msix_offset() const { return msix_.offset(); }
+  MsixTable& msix() { return msix_.table(); }
+  uint8_t msix_offset() const { return msix_.capability_offset(); }
 
   struct BarEvent {
     uint8_t bar;
@@ -53,11 +53,11 @@ class TestPciDevice final : public PciDevice {
   };
   std::vector<BarEvent> events;
   std::vector<std::pair<uint8_t, uint64_t>> other_writes;  // (bar, offset) of BAR2/BAR4 writes
+  std::vector<PciDoorbell> doorbell_list;                   // what doorbells() returns
 
  private:
   PciConfigSpace config_;
-  MsixTable msix_table_;
-  MsixCapability msix_;
+  Msix msix_;
   std::mutex mutex_;
   uint32_t scratch_ = 0;
 };
