@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/eintr.h"
+#include "vmm/kvm_uapi.h"
 #include "base/event_fd.h"
 
 namespace zvmm {
@@ -235,19 +236,12 @@ std::vector<kvm_irq_routing_entry> KvmIrqRouting::table() const {
 
 std::error_code KvmIrqRouting::commit() {
   const auto entries = build_gsi_routing(irqchip_in_kernel_, routes_);
-  // struct kvm_irq_routing { u32 nr; u32 flags; entries[] }. Built by hand: in
-  // C++ the uapi header's __DECLARE_FLEX_ARRAY adds an empty struct (1 byte),
-  // which moves `entries` to offset 16 and makes sizeof, and hence the
-  // KVM_SET_GSI_ROUTING request number, wrong (ENOTTY).
-  constexpr size_t kHeaderBytes = 2 * sizeof(uint32_t);
-  constexpr unsigned long kSetGsiRouting = _IOC(_IOC_WRITE, KVMIO, 0x6a, kHeaderBytes);
-  static_assert(sizeof(kvm_irq_routing_entry) % 8 == 0);
-  std::vector<uint64_t> buffer(1 + entries.size() * sizeof(kvm_irq_routing_entry) / 8, 0);
-  const uint32_t header[2] = {static_cast<uint32_t>(entries.size()), 0};
-  std::memcpy(buffer.data(), header, kHeaderBytes);
-  std::memcpy(reinterpret_cast<uint8_t*>(buffer.data()) + kHeaderBytes, entries.data(),
-              entries.size() * sizeof(kvm_irq_routing_entry));
-  return ioctl_error(vm_fd_, kSetGsiRouting, buffer.data());
+  // struct kvm_irq_routing { u32 nr; u32 flags; entries[] }, through the C
+  // layout of kvm_uapi.h (the C++ view of the uapi struct has the wrong size).
+  kvm_uapi::FlexBuffer<kvm_uapi::IrqRoutingHeader, kvm_irq_routing_entry> buffer(entries.size());
+  *buffer.header() = {static_cast<uint32_t>(entries.size()), 0};
+  buffer.assign(entries);
+  return ioctl_error(vm_fd_, kvm_uapi::kSetGsiRouting, buffer.data());
 }
 
 KvmInterruptManager::KvmInterruptManager(int vm_fd, bool irqchip_in_kernel)
