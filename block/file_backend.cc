@@ -173,7 +173,8 @@ int FileBackend::discard(uint64_t offset, uint64_t len) {
 std::unique_ptr<IoQueue> FileBackend::create_queue(unsigned depth) {
   if (options_.use_io_uring && !memory_backed_) {
     int error = 0;
-    if (auto q = UringIoQueue::create(fd_.get(), depth, &error)) {
+    if (auto q = UringIoQueue::create(fd_.get(), depth, &error,
+                                      [this](uint64_t o, uint64_t l) { return discard(o, l); })) {
       uring_error_ = 0;
       return q;
     }

@@ -201,6 +201,28 @@ TEST(FileBackend, DiscardReadsZeros) {
   for (size_t i = 0; i < buf.size(); ++i) ASSERT_EQ(buf[i], i >= 4096 && i < 12288 ? 0 : data[i]) << i;
 }
 
+// Discards through a queue (io_uring fallocate, or inline on the synchronous
+// queue): the range reads zeros, the rest keeps its bytes, the result is 0.
+TEST(FileBackend, QueuedDiscardReadsZerosOnBothQueueKinds) {
+  for (bool uring : {true, false}) {
+    SCOPED_TRACE(uring ? "io_uring" : "synchronous");
+    auto file = FileBackend::create(temp_path(uring ? "qdiscard-u.img" : "qdiscard-s.img"), 1 << 20,
+                                    {.use_io_uring = uring});
+    auto q = file->create_queue(8);
+    if (uring && q->kind() != IoQueueKind::kIoUring) continue;  // io_uring unavailable here
+    auto data = bytes(65536, 5);
+    ASSERT_EQ(file->write(0, data), 65536);
+    int64_t result = 1;
+    bool done = false;
+    q->submit_discard(8192, 16384, [&](int64_t r) { result = r, done = true; });
+    while (!done) q->wait_completions();
+    EXPECT_EQ(result, 0);
+    std::vector<uint8_t> buf(65536);
+    ASSERT_EQ(file->read(0, buf), 65536);
+    for (size_t i = 0; i < buf.size(); ++i) ASSERT_EQ(buf[i], i >= 8192 && i < 24576 ? 0 : data[i]) << i;
+  }
+}
+
 TEST(FileBackend, OpenErrorsNameThePath) {
   try {
     FileBackend::open(temp_path("does-not-exist.img"));

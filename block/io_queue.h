@@ -48,6 +48,10 @@ class IoQueue {
   virtual void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) = 0;
   virtual void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) = 0;
   virtual void submit_flush(IoCallback cb) = 0;
+  // Makes [offset, offset + len) read as zeros and frees its space
+  // (BlockBackend::discard: a punched hole, or written zeros where the file
+  // system cannot punch). Result 0 or -errno.
+  virtual void submit_discard(uint64_t offset, uint64_t len, IoCallback cb) = 0;
 
   // Batching hint: between plug() and unplug() the queue may hold submissions
   // back and hand them to the backend together at unplug() (io_uring: one

@@ -22,6 +22,10 @@ void SyncIoQueue::submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) {
 
 void SyncIoQueue::submit_flush(IoCallback cb) { done_.push_back({backend_.flush(), std::move(cb)}); }
 
+void SyncIoQueue::submit_discard(uint64_t offset, uint64_t len, IoCallback cb) {
+  done_.push_back({backend_.discard(offset, len), std::move(cb)});
+}
+
 size_t SyncIoQueue::reap_backend() {
   // Callbacks may submit more I/O (into done_): run a swapped-out batch.
   std::vector<Done> ready;

@@ -21,6 +21,7 @@ class SyncIoQueue final : public IoQueue {
   void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;
+  void submit_discard(uint64_t offset, uint64_t len, IoCallback cb) override;
   size_t in_flight() const override { return done_.size(); }
   bool has_ready() const override { return !done_.empty(); }
 

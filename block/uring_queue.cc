@@ -1,12 +1,16 @@
 #include "block/uring_queue.h"
 
+#include <fcntl.h>
+#include <linux/falloc.h>
+
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
 namespace zvmm::block {
 
-std::unique_ptr<UringIoQueue> UringIoQueue::create(int fd, unsigned depth, int* error) {
+std::unique_ptr<UringIoQueue> UringIoQueue::create(int fd, unsigned depth, int* error,
+                                                   DiscardFallback discard_fallback) {
   std::unique_ptr<UringIoQueue> q(new UringIoQueue(fd, depth));  // private ctor
   int rc = io_uring_queue_init(depth, &q->ring_, 0);
   if (rc < 0) {
@@ -14,6 +18,7 @@ std::unique_ptr<UringIoQueue> UringIoQueue::create(int fd, unsigned depth, int* 
     return nullptr;
   }
   q->ring_ready_ = true;
+  q->discard_fallback_ = std::move(discard_fallback);
   rc = io_uring_register_eventfd(&q->ring_, q->completion_fd());
   if (rc < 0) {
     if (error) *error = -rc;
@@ -62,6 +67,10 @@ void UringIoQueue::submit_flush(IoCallback cb) {
   enqueue({Op::kFlush, 0, nullptr, 0, std::move(cb)});
 }
 
+void UringIoQueue::submit_discard(uint64_t offset, uint64_t len, IoCallback cb) {
+  enqueue({Op::kDiscard, offset, nullptr, len, std::move(cb)});
+}
+
 void UringIoQueue::enqueue(Request req) {
   if (free_slots_.empty() || !backlog_.empty()) {
     backlog_.push_back(std::move(req));
@@ -108,6 +117,9 @@ void UringIoQueue::start(Request req) {
     case Op::kFlush:
       io_uring_prep_fsync(sqe, fd_, IORING_FSYNC_DATASYNC);
       break;
+    case Op::kDiscard:
+      io_uring_prep_fallocate(sqe, fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, req.offset, req.len);
+      break;
   }
   io_uring_sqe_set_data64(sqe, slot);
   slots_[slot] = std::move(req);
@@ -145,6 +157,8 @@ size_t UringIoQueue::reap_backend() {
       res = static_cast<int64_t>(req.len);
     } else if (res >= 0 && is_write && static_cast<size_t>(res) < req.len) {
       res = -EIO;  // short write: report as an error, never as success
+    } else if (req.op == Op::kDiscard && (res == -EOPNOTSUPP || res == -ENOSYS) && discard_fallback_) {
+      res = discard_fallback_(req.offset, req.len);  // no hole punching: zeros
     }
     finished.push_back({res, std::move(req.cb)});
     free_slots_.push_back(slot);

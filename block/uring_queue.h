@@ -6,6 +6,7 @@
 #include <liburing.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -19,7 +20,12 @@ class UringIoQueue final : public IoQueue {
  public:
   // Returns nullopt-equivalent (nullptr) with errno-style code when io_uring is
   // unavailable (ENOSYS, EPERM under seccomp, io_uring_disabled...).
-  static std::unique_ptr<UringIoQueue> create(int fd, unsigned depth, int* error);
+  // `discard_fallback` runs (on the owner thread, at completion) when the file
+  // system cannot punch holes (fallocate gives EOPNOTSUPP): the backend's
+  // synchronous discard, which writes zeros then.
+  using DiscardFallback = std::function<int(uint64_t offset, uint64_t len)>;
+  static std::unique_ptr<UringIoQueue> create(int fd, unsigned depth, int* error,
+                                              DiscardFallback discard_fallback = nullptr);
   ~UringIoQueue() override;
 
   IoQueueKind kind() const override { return IoQueueKind::kIoUring; }
@@ -28,6 +34,8 @@ class UringIoQueue final : public IoQueue {
   void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;
+  // IORING_OP_FALLOCATE (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE).
+  void submit_discard(uint64_t offset, uint64_t len, IoCallback cb) override;
   void plug() override { plugged_ = true; }
   void unplug() override;
   size_t in_flight() const override { return depth_ - free_slots_.size() + backlog_.size(); }
@@ -38,7 +46,7 @@ class UringIoQueue final : public IoQueue {
   size_t reap_backend() override;
 
  private:
-  enum class Op { kRead, kWrite, kReadv, kWritev, kFlush };
+  enum class Op { kRead, kWrite, kReadv, kWritev, kFlush, kDiscard };
   struct Request {
     Op op;
     uint64_t offset;
@@ -58,6 +66,7 @@ class UringIoQueue final : public IoQueue {
 
   int fd_;
   unsigned depth_;
+  DiscardFallback discard_fallback_;
   io_uring ring_{};
   bool ring_ready_ = false;
   std::vector<Request> slots_;  // indexed by sqe user_data

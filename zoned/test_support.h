@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cerrno>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,11 +46,13 @@ class FaultyBackend final : public block::BlockBackend {
  public:
   explicit FaultyBackend(block::BlockBackend& inner) : inner_(inner) {}
   void fail_writes(uint64_t from, uint64_t to) { from_ = from, to_ = to; }
+  // Discards fail with -EIO while set.
+  void fail_discards(bool on) { fail_discards_ = on; }
   uint64_t size_bytes() const override { return inner_.size_bytes(); }
   int64_t read(uint64_t o, std::span<uint8_t> b) override { return inner_.read(o, b); }
   int64_t write(uint64_t o, std::span<const uint8_t> b) override;
   int flush() override { return inner_.flush(); }
-  int discard(uint64_t o, uint64_t l) override { return inner_.discard(o, l); }
+  int discard(uint64_t o, uint64_t l) override { return fail_discards_ ? -EIO : inner_.discard(o, l); }
   bool memory_backed() const override { return memory_backed_ || inner_.memory_backed(); }
   std::unique_ptr<block::IoQueue> create_queue(unsigned depth) override;
   // Reports the backend as memory-backed (tmpfs-like) whatever holds the file.
@@ -58,6 +61,7 @@ class FaultyBackend final : public block::BlockBackend {
  private:
   block::BlockBackend& inner_;
   std::atomic<uint64_t> from_{0}, to_{0};
+  std::atomic<bool> fail_discards_{false};
   bool memory_backed_ = false;
 };
 

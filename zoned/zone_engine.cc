@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct ZoneEngine::Zone {
   std::deque<PendingWrite> inflight;  // in reservation order
   uint32_t next_id = 0;
   bool failed = false;  // a write failed; later reservations fail until drained
+  // A finish or reset is waiting for its discard on a queue: writes and zone
+  // operations wait (parked) until it completed.
+  bool busy = false;
   // A vector, not a deque: an empty libstdc++ deque allocates, and complete_write
   // swaps this list out on every completion.
   std::vector<std::pair<block::IoQueue*, std::function<void()>>> parked;
@@ -210,13 +214,18 @@ bool ZoneEngine::auto_close_one(uint32_t except, bool need_empty,
     if (!lock.owns_lock()) {
       // Busy (a read, a completion, a write reserving its range): wait for it
       // without holding resource_mu_, whose holders may need the victim's lock
-      // next. No deadlock: the caller's zone is not IMP_OPEN, so nobody waits
-      // for it as a victim, and nobody waits for a zone lock holding
-      // resource_mu_. Then look again: the victim may have changed meanwhile.
+      // next. The caller holds its own zone's lock, so it only ever tries the
+      // victim's (yielding in between): a zone lock is never awaited while
+      // another is held. Nothing waits for the caller's zone as a victim
+      // either (it is not IMP_OPEN), and the victim's holders finish without
+      // it, so the wait ends. Then look again: the victim may have changed.
       res.unlock();
-      lock.lock();
+      while (!lock.try_lock()) std::this_thread::yield();
       res.lock();
-      if (victim.cond != ZoneCondition::kImplicitOpen) continue;
+      // Changed meanwhile (closed, filled, reset): slots may have been freed
+      // while resource_mu_ was released, so let the caller look at the
+      // counters again before anything else is closed.
+      if (victim.cond != ZoneCondition::kImplicitOpen) return true;
     }
     // Writes in flight may be closed over: they complete into the CLOSED zone.
     const bool empty = victim.reserved == geometry_.zone_start(y);
@@ -388,7 +397,7 @@ void ZoneEngine::write_sequential(block::IoQueue& q, uint32_t z, uint64_t sector
                                   Segments data, uint64_t size, WriteCallback cb) {
   Zone& zone = zones_[z];
   std::unique_lock lock(zone.mu);
-  if (!zone.parked.empty() || zone.failed) {
+  if (!zone.parked.empty() || zone.failed || zone.busy) {
     zone.parked.emplace_back(&q, [this, &q, z, sector, append, data, size, cb = std::move(cb)]() mutable {
       write_sequential(q, z, sector, append, data, size, std::move(cb));
     });
@@ -528,12 +537,9 @@ void ZoneEngine::discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, Sta
   if (ZoneStatus st = geometry_.check_range(sector, bytes); st != ZoneStatus::kOk) return fail(q, std::move(cb), st);
   const uint64_t conv_end = std::min(sector + bytes / kSectorSize,
                                      geometry_.zone_start(geometry_.nr_conventional()));
-  ZoneStatus st = ZoneStatus::kOk;
-  if (conv_end > sector &&
-      data_.discard(data_offset_ + sector * kSectorSize, (conv_end - sector) * kSectorSize) < 0) {
-    st = ZoneStatus::kIoError;
-  }
-  fail(q, std::move(cb), st);
+  if (conv_end <= sector) return fail(q, std::move(cb), ZoneStatus::kOk);
+  q.submit_discard(data_offset_ + sector * kSectorSize, (conv_end - sector) * kSectorSize,
+                   [cb = std::move(cb)](int64_t r) { cb(r < 0 ? ZoneStatus::kIoError : ZoneStatus::kOk); });
 }
 
 // ---- zone management ----
@@ -551,17 +557,103 @@ void ZoneEngine::zone_op_at(block::IoQueue& q, ZoneOp op, uint32_t z, bool selec
                             StatusCallback cb) {
   Zone& zone = zones_[z];
   std::unique_lock lock(zone.mu);
-  if (!zone.inflight.empty() || !zone.parked.empty()) {
+  if (!zone.inflight.empty() || !zone.parked.empty() || zone.busy) {
     zone.parked.emplace_back(&q, [this, &q, op, z, select_all, cb = std::move(cb)]() mutable {
       zone_op_at(q, op, z, select_all, std::move(cb));
     });
     return;
   }
-  const ZoneStatus st = select_all && !select_all_applies(op, zone.cond)
-                            ? ZoneStatus::kOk
-                            : execute_zone_op(z, zone, op);
+  if (select_all && !select_all_applies(op, zone.cond)) {
+    lock.unlock();
+    return fail(q, std::move(cb), ZoneStatus::kOk);
+  }
+  if (op == ZoneOp::kFinish || op == ZoneOp::kReset) return finish_or_reset(q, op, z, lock, std::move(cb));
+  const ZoneStatus st = execute_zone_op(z, zone, op);
   lock.unlock();
   fail(q, std::move(cb), st);
+}
+
+// Finish and reset drop data through the queue (IORING_OP_FALLOCATE, or inline
+// on a synchronous queue), never under the zone lock: the zone is `busy`
+// meanwhile, so writes and zone operations to it wait.
+// - Finish discards [wp, capacity) *before* the zone is persisted FULL: data at
+//   or above the wp never becomes visible, and a crash in between leaves the
+//   old wp (the discarded range was above it).
+// - Reset persists EMPTY *before* discarding the zone: a crash in between
+//   leaves an EMPTY zone whose old data is above the wp (unreadable), never an
+//   old wp over discarded data. Its discard reclaims space and, after a host
+//   power loss that kept the new wp but not the new data, makes the old
+//   generation read as zeros; its failure is not an error. A memory-backed
+//   image, which has no power loss to survive, keeps the blocks: punching them
+//   would make the zone's next writes allocate and zero every page again (half
+//   the sequential write bandwidth on tmpfs); old data above the wp is never
+//   read (zeros) and finish discards it.
+void ZoneEngine::finish_or_reset(block::IoQueue& q, ZoneOp op, uint32_t z,
+                                 std::unique_lock<std::mutex>& lock, StatusCallback cb) {
+  using C = ZoneCondition;
+  Zone& zone = zones_[z];
+  const uint64_t start = geometry_.zone_start(z);
+  const uint64_t cap_end = start + geometry_.zone_capacity(z);
+  if (zone.cond == C::kReadOnly || zone.cond == C::kOffline) {
+    lock.unlock();
+    return fail(q, std::move(cb), ZoneStatus::kInvalidTransition);
+  }
+  uint64_t offset = 0, bytes = 0;
+  if (op == ZoneOp::kFinish) {
+    if (zone.cond == C::kFull) {
+      lock.unlock();
+      return fail(q, std::move(cb), ZoneStatus::kOk);
+    }
+    offset = zone.wp, bytes = (cap_end - zone.wp) * kSectorSize;
+  } else {
+    if (zone.cond == C::kEmpty) {
+      lock.unlock();
+      return fail(q, std::move(cb), ZoneStatus::kOk);
+    }
+    change_condition(z, zone, C::kEmpty);  // releases resources, cannot fail
+    zone.wp = zone.reserved = start;
+    zone.non_seq = false;
+    persist(z, zone);
+    if (data_.memory_backed()) {
+      lock.unlock();
+      return fail(q, std::move(cb), ZoneStatus::kOk);
+    }
+    offset = start, bytes = geometry_.zone_len(z) * kSectorSize;
+  }
+  zone.busy = true;
+  lock.unlock();
+  q.submit_discard(data_offset_ + offset * kSectorSize, bytes,
+                   [this, op, z, cb = std::move(cb)](int64_t r) mutable {
+                     finish_or_reset_done(op, z, r, std::move(cb));
+                   });
+}
+
+// On the queue's thread, once the discard completed.
+void ZoneEngine::finish_or_reset_done(ZoneOp op, uint32_t z, int64_t result, StatusCallback cb) {
+  using C = ZoneCondition;
+  Zone& zone = zones_[z];
+  ZoneStatus st = ZoneStatus::kOk;
+  std::vector<std::pair<block::IoQueue*, std::function<void()>>> parked;
+  {
+    std::lock_guard lock(zone.mu);
+    zone.busy = false;
+    if (op == ZoneOp::kFinish) {
+      if (result < 0) {
+        st = ZoneStatus::kIoError;  // nothing changed: the old wp still holds
+      } else if (zone.cond == C::kReadOnly || zone.cond == C::kOffline) {
+        st = ZoneStatus::kInvalidTransition;  // a fault was injected meanwhile
+      } else {
+        // From EMPTY, open or CLOSED (an auto-close may have closed it
+        // meanwhile): FULL holds no resources (QEMU's choice), cannot fail.
+        change_condition(z, zone, C::kFull);
+        zone.wp = zone.reserved = geometry_.zone_start(z) + geometry_.zone_capacity(z);
+        persist(z, zone);
+      }
+    }
+    parked.swap(zone.parked);
+  }
+  cb(st);
+  for (auto& [pq, fn] : parked) pq->post(std::move(fn));
 }
 
 ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
@@ -576,7 +668,6 @@ ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
   }
   if (cond == C::kReadOnly || cond == C::kOffline) return ZoneStatus::kInvalidTransition;
   const uint64_t start = geometry_.zone_start(z);
-  const uint64_t cap_end = start + geometry_.zone_capacity(z);
   ZoneStatus st = ZoneStatus::kOk;
   switch (op) {
     case ZoneOp::kOpen:
@@ -588,34 +679,9 @@ ZoneStatus ZoneEngine::execute_zone_op(uint32_t z, Zone& zone, ZoneOp op) {
       if (is_open(cond)) st = change_condition(z, zone, zone.wp == start ? C::kEmpty : C::kClosed);
       break;
     case ZoneOp::kFinish:
-      if (cond == C::kFull) return ZoneStatus::kOk;
-      // Data at or above the wp must never become visible: drop it before the
-      // zone is persisted as FULL (a crash in between leaves the old wp).
-      if (data_.discard(data_offset_ + zone.wp * kSectorSize, (cap_end - zone.wp) * kSectorSize) < 0) {
-        return ZoneStatus::kIoError;
-      }
-      st = change_condition(z, zone, C::kFull);  // no resources needed (QEMU's choice)
-      zone.wp = cap_end;
-      break;
     case ZoneOp::kReset:
-      if (cond == C::kEmpty) return ZoneStatus::kOk;
-      st = change_condition(z, zone, C::kEmpty);
-      zone.wp = zone.reserved = start;
-      zone.non_seq = false;
-      // Persist the empty zone first, then drop its data: a crash in between
-      // leaves an EMPTY zone whose old data is above the wp (unreadable), never
-      // an old wp over discarded data. The discard reclaims space and, after a
-      // host power loss that kept the new wp but not the new data, makes the
-      // old generation read as zeros; its failure is not an error. Old data
-      // above the wp is never read (zeros) and FINISH discards it, so a
-      // memory-backed image, which has no power loss to survive, keeps the
-      // blocks: punching them would make the zone's next writes allocate and
-      // zero every page again (half the sequential write bandwidth on tmpfs).
-      persist(z, zone);
-      if (!data_.memory_backed()) {
-        data_.discard(data_offset_ + start * kSectorSize, geometry_.zone_len(z) * kSectorSize);
-      }
-      return st;
+    case ZoneOp::kOffline:
+      return ZoneStatus::kInvalidField;  // finish_or_reset and above: not here
   }
   if (st != ZoneStatus::kOk) return st;
   zone.reserved = zone.wp;
@@ -639,7 +705,7 @@ void ZoneEngine::zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) {
     std::lock_guard lock(zone.mu);
     // Zones with writes in flight may change before their turn: select them
     // now and decide when the operation runs.
-    if (select_all_applies(op, zone.cond) || !zone.inflight.empty()) targets.push_back(z);
+    if (select_all_applies(op, zone.cond) || !zone.inflight.empty() || zone.busy) targets.push_back(z);
   }
   if (targets.empty()) return fail(q, std::move(cb), ZoneStatus::kOk);
   auto job = std::make_shared<Job>();

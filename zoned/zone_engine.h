@@ -131,7 +131,13 @@ class ZoneEngine final : public ZonedDevice {
   void complete_write(uint32_t z, uint32_t id, int64_t result);
   // select_all: skip (kOk) a zone select_all_applies() does not cover.
   void zone_op_at(block::IoQueue& q, ZoneOp op, uint32_t z, bool select_all, StatusCallback cb);
+  // Open, close, offline: state only. Caller holds zone.mu.
   ZoneStatus execute_zone_op(uint32_t z, Zone& zone, ZoneOp op);
+  // Finish and reset, whose discard goes through `q`; `lock` holds zone z's
+  // mutex and is released before the discard is submitted.
+  void finish_or_reset(block::IoQueue& q, ZoneOp op, uint32_t z, std::unique_lock<std::mutex>& lock,
+                       StatusCallback cb);
+  void finish_or_reset_done(ZoneOp op, uint32_t z, int64_t result, StatusCallback cb);
   // Changes the zone's condition with open/active accounting. When a limit is
   // reached it first auto-closes an IMP_OPEN zone (see auto_close_one); only
   // when none can be closed does it fail with kOpenResource / kActiveResource.
@@ -141,8 +147,9 @@ class ZoneEngine final : public ZonedDevice {
   // flight or not (it becomes EMPTY if nothing is written or reserved in it,
   // else CLOSED); with need_empty only such a data-less zone qualifies (to free
   // an active slot). Waits for a busy victim's lock with `res` (resource_mu_)
-  // released, so the caller must re-check the counters. Returns false if no
-  // zone qualifies.
+  // released, so the caller must re-check the counters. Returns true when it
+  // closed a zone or released `res` (the counters may have changed), false
+  // when no zone qualifies.
   bool auto_close_one(uint32_t except, bool need_empty, std::unique_lock<std::mutex>& res);
   void persist(uint32_t z, const Zone& zone);
   ZoneDescriptor describe(uint32_t z, const Zone& zone) const;

@@ -826,6 +826,33 @@ TEST(ZoneEngine, FailedWriteDoesNotAdvanceWritePointer) {
   EXPECT_EQ(r.sector, zs(3) + 8);
 }
 
+// Finish drops [wp, capacity) through the queue before the zone turns FULL; a
+// failed discard changes nothing. A write that arrives meanwhile waits behind
+// the finish (and then finds the zone FULL).
+TEST(ZoneEngine, FinishDiscardsThroughTheQueueAndWritesWaitBehindIt) {
+  FaultyEngine fe(small_config(), "finish_queue.img");
+  ZoneEngine& engine = fe.engine;
+  auto q = engine.open_queue(8);
+  SyncZoneClient c(engine, 4);
+  ASSERT_EQ(c.write(zs(3), pattern(zs(3), 4096)), S::kOk);
+  fe.faulty.fail_discards(true);
+  EXPECT_EQ(c.finish(zs(3)), S::kIoError);
+  EXPECT_EQ(engine.zone(3).cond, C::kImplicitOpen);
+  EXPECT_EQ(engine.zone(3).wp, zs(3) + 8);
+  fe.faulty.fail_discards(false);
+  std::vector<std::string> order;
+  testing::Buffer more(pattern(zs(3) + 8, 4096));
+  q->zone_op(ZoneOp::kFinish, zs(3), [&](S s) { order.push_back(std::string("finish ") + std::string(to_string(s))); });
+  q->write(zs(3) + 8, more.segments(), [&](S s, uint64_t) { order.push_back(std::string("write ") + std::string(to_string(s))); });
+  EXPECT_TRUE(order.empty());  // nothing completes inside a call
+  while (order.size() < 2) q->wait();
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0], "finish " + std::string(to_string(S::kOk)));
+  EXPECT_EQ(order[1], "write " + std::string(to_string(S::kZoneFull)));
+  EXPECT_EQ(engine.zone(3).cond, C::kFull);
+  EXPECT_EQ(engine.resource_counts().open, 0u);
+}
+
 TEST(ZoneEngine, ZoneOpWaitsForWritesInFlight) {
   EngineFixture f(small_config());
   auto q = f.queue(8);

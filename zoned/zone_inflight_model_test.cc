@@ -44,6 +44,9 @@ struct RefZone {
   uint64_t wp = 0;        // offset of the published write pointer, as last seen
   uint64_t reserved = 0;  // end of the last accepted write
   std::deque<Flight> flights;  // accepted writes whose completion has not run
+  // A finish or reset whose completion has not run: it drops data through the
+  // queue, and the zone takes nothing else until then (the engine parks it).
+  bool op_pending = false;
 };
 
 // The spec's rules with the engine's documented choices (docs/zoned-model.md):
@@ -144,9 +147,6 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
   cfg.max_append_bytes = 16 * 512;
   testing::EngineFixture f(cfg, "inflight_model_" + std::to_string(p.seed) + ".img");
   ZoneEngine& engine = *f.engine;
-  std::vector<std::unique_ptr<ZonedQueue>> queues;
-  for (uint32_t i = 0; i < kQueues; ++i) queues.push_back(engine.open_queue(64));
-  SyncZoneClient reader(engine, 4);
   RefDevice ref{p.max_open, p.max_active};
   std::mt19937 rng(p.seed);
   auto rnd = [&](uint64_t n) { return rng() % n; };
@@ -156,6 +156,11 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
   std::map<S, int> seen;
   int closed_with_flights = 0;
   std::string what;
+  // Last: on an early return the queues are destroyed first, running the
+  // callbacks still due while what they touch exists.
+  std::vector<std::unique_ptr<ZonedQueue>> queues;
+  for (uint32_t i = 0; i < kQueues; ++i) queues.push_back(engine.open_queue(64));
+  SyncZoneClient reader(engine, 4);
 
   // Adopts what the engine published since the last step, after checking it is
   // allowed, then compares conditions and counts.
@@ -205,6 +210,7 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
     const uint32_t kind = static_cast<uint32_t>(rnd(100));
     ZonedQueue& q = *queues[rnd(kQueues)];
     if (kind < 45) {  // write or append, mostly valid
+      if (m.op_pending) continue;  // it would wait behind the finish/reset
       const bool append = kind >= 33;
       const uint64_t n = 1 + rnd(8);
       uint64_t off = m.reserved;
@@ -246,17 +252,25 @@ TEST_P(InFlightModelTest, EngineMatchesModelWithWritesInFlight) {
       if (append) q.append(zstart, buffers.back().segments(), cb);
       else q.write(zstart + off, buffers.back().segments(), cb);
     } else if (kind < 62) {  // zone operation, on a zone with nothing in flight
-      if (!m.flights.empty()) continue;
+      if (!m.flights.empty() || m.op_pending) continue;
       static constexpr ZoneOp kOps[] = {ZoneOp::kOpen, ZoneOp::kOpen, ZoneOp::kClose, ZoneOp::kFinish,
                                         ZoneOp::kReset};
       const ZoneOp op = kOps[rnd(5)];
       what = std::string(to_string(op)) + " zone " + std::to_string(zi);
-      const S want = ref.zone_op(op, zi);
+      // Finish takes effect when its discard completed (at its callback);
+      // reset at once (EMPTY is persisted before the discard). Either keeps
+      // the zone busy until its callback.
+      const bool deferred = op == ZoneOp::kFinish && m.cond != C::kFull;
+      const S want = deferred ? S::kOk : ref.zone_op(op, zi);
+      const bool pending = deferred || (op == ZoneOp::kReset && want == S::kOk);
+      m.op_pending = pending;
       ++callbacks_due;
-      q.zone_op(op, zstart, [&, want, w = what](S st) {
+      q.zone_op(op, zstart, [&, want, deferred, pending, zi, w = what](S st) {
         --callbacks_due;
         ++seen[st];
         EXPECT_EQ(st, want) << w;
+        if (deferred) ref.zone_op(ZoneOp::kFinish, zi);
+        if (pending) ref.z[zi].op_pending = false;
       });
     } else if (kind < 92) {  // a queue's completions
       what = "drain";
