@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <deque>
 #include <thread>
 #include <numeric>
 
@@ -29,15 +30,17 @@ void exercise_queue(FileBackend& file, IoQueue& q) {
   auto a = bytes(4096, 1), b = bytes(8192, 7);
   int done = 0;
   std::vector<int64_t> results;
-  q.submit_write(0, a, [&](int64_t r) { results.push_back(r), ++done; });
-  q.submit_write(65536, b, [&](int64_t r) { results.push_back(r), ++done; });
+  const OneSegment sa(a), sb(b);
+  q.submit_writev(0, sa, [&](int64_t r) { results.push_back(r), ++done; });
+  q.submit_writev(65536, sb, [&](int64_t r) { results.push_back(r), ++done; });
   q.submit_flush([&](int64_t r) { results.push_back(r), ++done; });
   while (done < 3) q.wait_completions();
   EXPECT_EQ(results, (std::vector<int64_t>{4096, 8192, 0}));
   std::vector<uint8_t> ra(4096), rb(8192);
   done = 0;
-  q.submit_read(0, ra, [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
-  q.submit_read(65536, rb, [&](int64_t r) { EXPECT_EQ(r, 8192); ++done; });
+  const OneSegment sra(ra), srb(rb);
+  q.submit_readv(0, sra, [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
+  q.submit_readv(65536, srb, [&](int64_t r) { EXPECT_EQ(r, 8192); ++done; });
   while (done < 2) q.wait_completions();
   EXPECT_EQ(ra, a);
   EXPECT_EQ(rb, b);
@@ -89,7 +92,11 @@ TEST(FileBackend, IoUringPluggedBatchIsSubmittedAtUnplug) {
   for (int i = 0; i < 10; ++i) bufs.push_back(bytes(4096, static_cast<uint8_t>(i)));
   int done = 0;
   q->plug();  // 10 requests on a depth-4 ring: 4 held SQEs, 6 in the backlog
-  for (int i = 0; i < 10; ++i) q->submit_write(i * 4096, bufs[i], [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
+  std::deque<OneSegment> segs;
+  for (int i = 0; i < 10; ++i) {
+    segs.emplace_back(bufs[i]);
+    q->submit_writev(i * 4096, segs.back(), [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
+  }
   EXPECT_EQ(q->drain_completions(), 0u);  // nothing reached the kernel yet
   q->unplug();
   while (done < 10) q->wait_completions();
@@ -107,7 +114,11 @@ TEST(FileBackend, IoUringBacklogBeyondRingDepth) {
   std::vector<std::vector<uint8_t>> bufs;
   for (int i = 0; i < 20; ++i) bufs.push_back(bytes(4096, static_cast<uint8_t>(i)));
   int done = 0;
-  for (int i = 0; i < 20; ++i) q->submit_write(i * 4096, bufs[i], [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
+  std::deque<OneSegment> segs;
+  for (int i = 0; i < 20; ++i) {
+    segs.emplace_back(bufs[i]);
+    q->submit_writev(i * 4096, segs.back(), [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
+  }
   while (done < 20) q->wait_completions();
   std::vector<uint8_t> buf(4096);
   for (int i = 0; i < 20; ++i) {
@@ -132,7 +143,8 @@ TEST(FileBackend, IoUringLeavesNoStaleSignalAfterADrain) {
   std::vector<uint8_t> buf(4096);
   for (int i = 0; i < 3; ++i) {
     bool done = false;
-    q->submit_read(0, buf, [&](int64_t r) { EXPECT_EQ(r, 4096); done = true; });
+    const OneSegment seg(buf);
+    q->submit_readv(0, seg, [&](int64_t r) { EXPECT_EQ(r, 4096); done = true; });
     while (!done) q->wait_completions();
     pollfd pfd{q->completion_fd(), POLLIN, 0};
     EXPECT_EQ(::poll(&pfd, 1, 0), 0) << "round " << i;
@@ -161,7 +173,8 @@ TEST(FileBackend, SynchronousCompletionsAreReadyWithoutTheEventFd) {
   EXPECT_FALSE(q->has_ready());
   std::vector<uint8_t> buf(4096);
   int64_t result = -1;
-  q->submit_read(0, buf, [&](int64_t r) { result = r; });
+  const OneSegment seg(buf);
+  q->submit_readv(0, seg, [&](int64_t r) { result = r; });
   EXPECT_EQ(result, -1);  // callbacks never run inside submit
   EXPECT_TRUE(q->has_ready());
   pollfd pfd{q->completion_fd(), POLLIN, 0};
@@ -186,7 +199,8 @@ TEST(FileBackend, ReadsBeyondEndOfFileAreZeros) {
   auto q = file->create_queue(2);
   std::fill(buf.begin(), buf.end(), 0xAA);
   bool done = false;
-  q->submit_read(0, buf, [&](int64_t r) { EXPECT_EQ(r, 8192); done = true; });
+  const OneSegment seg(buf);
+  q->submit_readv(0, seg, [&](int64_t r) { EXPECT_EQ(r, 8192); done = true; });
   while (!done) q->wait_completions();
   for (uint8_t b : buf) ASSERT_EQ(b, 0);
 }
@@ -250,8 +264,10 @@ TEST(FileBackend, AsioIoContextDrivesCompletions) {
       if (completed < total) arm();
     });
   };
+  std::deque<OneSegment> segs;
   for (int i = 0; i < total; ++i) {
-    q->submit_write(i * 4096, bufs[i], [&](int64_t r) { EXPECT_EQ(r, 4096); ++completed; });
+    segs.emplace_back(bufs[i]);
+    q->submit_writev(i * 4096, segs.back(), [&](int64_t r) { EXPECT_EQ(r, 4096); ++completed; });
   }
   arm();
   io.run();

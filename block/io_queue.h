@@ -41,10 +41,10 @@ class IoQueue {
   IoQueue& operator=(const IoQueue&) = delete;
 
   virtual IoQueueKind kind() const = 0;
-  // Offsets and lengths in bytes of the backend's address space.
-  virtual void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) = 0;
-  virtual void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) = 0;
-  // Scatter-gather: `iov` (and its segments) must stay valid until `cb` ran.
+  // Offsets and lengths in bytes of the backend's address space. Data is
+  // always a segment list (a flat buffer is one iovec): `iov` (the array and
+  // its segments) must stay valid until `cb` ran. Reads past the end of the
+  // file return zeros; a short write is -EIO.
   virtual void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) = 0;
   virtual void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) = 0;
   virtual void submit_flush(IoCallback cb) = 0;

@@ -16,6 +16,20 @@ using IoVecs = std::span<const iovec>;
 
 uint64_t total_bytes(IoVecs v);
 
+// One buffer as a one-segment list. It holds the iovec: keep it alive (and in
+// place) until the I/O's callback ran.
+class OneSegment {
+ public:
+  explicit OneSegment(std::span<const uint8_t> buf)
+      : iov_{const_cast<uint8_t*>(buf.data()), buf.size()} {}
+  OneSegment(const OneSegment&) = delete;
+  OneSegment& operator=(const OneSegment&) = delete;
+  operator IoVecs() const { return {&iov_, 1}; }  // NOLINT: a list of one
+
+ private:
+  iovec iov_;
+};
+
 // Appends to `out` the segments covering bytes [offset, offset + len) of `v`
 // (clipped at its end).
 void slice(IoVecs v, uint64_t offset, uint64_t len, std::vector<iovec>& out);

@@ -22,8 +22,9 @@ TEST(NullBackend, QueueCompletesAtDrain) {
   auto q = null.create_queue(8);
   std::vector<uint8_t> data(4096, 1), buf(4096, 0xAA);
   int done = 0;
-  q->submit_write(0, data, [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
-  q->submit_read(0, buf, [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
+  const OneSegment sd(data), sb(buf);
+  q->submit_writev(0, sd, [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
+  q->submit_readv(0, sb, [&](int64_t r) { EXPECT_EQ(r, 4096); ++done; });
   q->submit_flush([&](int64_t r) { EXPECT_EQ(r, 0); ++done; });
   EXPECT_EQ(done, 0);  // never from inside submit
   while (done < 3) q->wait_completions();

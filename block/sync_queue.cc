@@ -4,14 +4,6 @@
 
 namespace zvmm::block {
 
-void SyncIoQueue::submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) {
-  done_.push_back({backend_.read(offset, buf), std::move(cb)});
-}
-
-void SyncIoQueue::submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) {
-  done_.push_back({backend_.write(offset, buf), std::move(cb)});
-}
-
 void SyncIoQueue::submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) {
   done_.push_back({backend_.readv(offset, iov), std::move(cb)});
 }

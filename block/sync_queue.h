@@ -16,8 +16,6 @@ class SyncIoQueue final : public IoQueue {
   explicit SyncIoQueue(BlockBackend& backend) : backend_(backend) {}
 
   IoQueueKind kind() const override { return IoQueueKind::kSynchronous; }
-  void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) override;
-  void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) override;
   void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;

@@ -46,29 +46,20 @@ UringIoQueue::~UringIoQueue() {
   io_uring_queue_exit(&ring_);
 }
 
-void UringIoQueue::submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) {
-  enqueue({Op::kRead, offset, buf.data(), buf.size(), std::move(cb)});
-}
-
-void UringIoQueue::submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) {
-  // io_uring takes a non-const pointer for writes; the buffer is only read.
-  enqueue({Op::kWrite, offset, const_cast<uint8_t*>(buf.data()), buf.size(), std::move(cb)});
-}
-
 void UringIoQueue::submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) {
-  enqueue({Op::kReadv, offset, nullptr, total_bytes(iov), std::move(cb), iov});
+  enqueue({Op::kReadv, offset, total_bytes(iov), std::move(cb), iov});
 }
 
 void UringIoQueue::submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) {
-  enqueue({Op::kWritev, offset, nullptr, total_bytes(iov), std::move(cb), iov});
+  enqueue({Op::kWritev, offset, total_bytes(iov), std::move(cb), iov});
 }
 
 void UringIoQueue::submit_flush(IoCallback cb) {
-  enqueue({Op::kFlush, 0, nullptr, 0, std::move(cb)});
+  enqueue({Op::kFlush, 0, 0, std::move(cb)});
 }
 
 void UringIoQueue::submit_discard(uint64_t offset, uint64_t len, IoCallback cb) {
-  enqueue({Op::kDiscard, offset, nullptr, len, std::move(cb)});
+  enqueue({Op::kDiscard, offset, len, std::move(cb)});
 }
 
 void UringIoQueue::enqueue(Request req) {
@@ -102,12 +93,6 @@ void UringIoQueue::start(Request req) {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   // The SQ has depth_ entries and at most depth_ requests are in flight.
   switch (req.op) {
-    case Op::kRead:
-      io_uring_prep_read(sqe, fd_, req.data, static_cast<unsigned>(req.len), req.offset);
-      break;
-    case Op::kWrite:
-      io_uring_prep_write(sqe, fd_, req.data, static_cast<unsigned>(req.len), req.offset);
-      break;
     case Op::kReadv:
       io_uring_prep_readv(sqe, fd_, req.iov.data(), static_cast<unsigned>(req.iov.size()), req.offset);
       break;
@@ -148,12 +133,11 @@ size_t UringIoQueue::reap_backend() {
     auto slot = static_cast<unsigned>(io_uring_cqe_get_data64(cqe));
     Request& req = slots_[slot];
     int64_t res = cqe->res;
-    const bool is_read = req.op == Op::kRead || req.op == Op::kReadv;
-    const bool is_write = req.op == Op::kWrite || req.op == Op::kWritev;
+    const bool is_read = req.op == Op::kReadv;
+    const bool is_write = req.op == Op::kWritev;
     if (res >= 0 && is_read && static_cast<size_t>(res) < req.len) {
       // Short read: only at end of file, which reads as zeros.
-      if (req.op == Op::kRead) std::memset(req.data + res, 0, req.len - static_cast<size_t>(res));
-      else zero(req.iov, static_cast<uint64_t>(res), req.len - static_cast<size_t>(res));
+      zero(req.iov, static_cast<uint64_t>(res), req.len - static_cast<size_t>(res));
       res = static_cast<int64_t>(req.len);
     } else if (res >= 0 && is_write && static_cast<size_t>(res) < req.len) {
       res = -EIO;  // short write: report as an error, never as success

@@ -29,8 +29,6 @@ class UringIoQueue final : public IoQueue {
   ~UringIoQueue() override;
 
   IoQueueKind kind() const override { return IoQueueKind::kIoUring; }
-  void submit_read(uint64_t offset, std::span<uint8_t> buf, IoCallback cb) override;
-  void submit_write(uint64_t offset, std::span<const uint8_t> buf, IoCallback cb) override;
   void submit_readv(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_writev(uint64_t offset, IoVecs iov, IoCallback cb) override;
   void submit_flush(IoCallback cb) override;
@@ -46,11 +44,10 @@ class UringIoQueue final : public IoQueue {
   size_t reap_backend() override;
 
  private:
-  enum class Op { kRead, kWrite, kReadv, kWritev, kFlush, kDiscard };
+  enum class Op { kReadv, kWritev, kFlush, kDiscard };
   struct Request {
     Op op;
     uint64_t offset;
-    uint8_t* data;  // kRead/kWrite
     size_t len;     // bytes (all segments for kReadv/kWritev)
     IoCallback cb;
     IoVecs iov{};   // kReadv/kWritev

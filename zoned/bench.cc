@@ -101,7 +101,7 @@ void file_cases(ZonedImage& image, uint64_t ops, unsigned round, std::vector<Res
     auto raw_write = [&] {
       fresh();
       out.push_back(run("raw-file", "write", raw_wait, qd, ops, [&](uint64_t i, Done done) {
-        q->submit_write(data + block_sector(g, i) * kSectorSize, buf, raw_done(done));
+        q->submit_writev(data + block_sector(g, i) * kSectorSize, {&buf_seg, 1}, raw_done(done));
       }));
     };
     auto engine_write = [&] {
@@ -114,7 +114,8 @@ void file_cases(ZonedImage& image, uint64_t ops, unsigned round, std::vector<Res
     else raw_write(), engine_write();
     std::mt19937_64 rng(1);
     out.push_back(run("raw-file", "read", raw_wait, qd, ops, [&](uint64_t i, Done done) {
-      q->submit_read(data + block_sector(g, rng() % ops) * kSectorSize, read_bufs[i % 32], raw_done(done));
+      q->submit_readv(data + block_sector(g, rng() % ops) * kSectorSize, {&read_segs[i % 32], 1},
+                      raw_done(done));
     }));
     rng.seed(1);
     out.push_back(run("engine-file", "read", engine_wait, qd, ops, [&](uint64_t i, Done done) {

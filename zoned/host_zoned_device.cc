@@ -195,20 +195,29 @@ void HostZonedDevice::invalidate_append_wp(uint32_t z) {
 
 // ---- data path ----
 
-std::span<const uint8_t> HostZonedDevice::direct_buffer(Segments data,
-                                                        std::shared_ptr<const void>& keep) const {
+namespace {
+
+// An aligned copy of a request's data, with its one-segment list.
+struct Bounce {
+  Bounce(size_t size, size_t align) : buf(size, align), iov{buf.span().data(), size} {}
+  Segments segments() const { return {&iov, 1}; }
+  AlignedBuffer buf;
+  iovec iov;
+};
+
+}  // namespace
+
+Segments HostZonedDevice::direct_buffer(Segments data, std::shared_ptr<const void>& keep) const {
   const size_t align = geometry_.logical_block_size();
-  if (data.size() == 1 && AlignedBuffer::is_aligned(data[0].iov_base, align)) {
-    return {static_cast<const uint8_t*>(data[0].iov_base), data[0].iov_len};
-  }
-  auto bounce = std::make_shared<AlignedBuffer>(block::total_bytes(data), align);
+  if (data.size() == 1 && AlignedBuffer::is_aligned(data[0].iov_base, align)) return data;
+  auto bounce = std::make_shared<Bounce>(block::total_bytes(data), align);
   size_t at = 0;
   for (const iovec& s : data) {
-    std::memcpy(bounce->span().data() + at, s.iov_base, s.iov_len);
+    std::memcpy(bounce->buf.span().data() + at, s.iov_base, s.iov_len);
     at += s.iov_len;
   }
   keep = bounce;
-  return bounce->span();
+  return bounce->segments();
 }
 
 void HostZonedDevice::read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) {
@@ -218,18 +227,17 @@ void HostZonedDevice::read(block::IoQueue& q, uint64_t sector, Segments data, St
   }
   const auto bytes = static_cast<int64_t>(size);
   if (data.size() == 1 && AlignedBuffer::is_aligned(data[0].iov_base, geometry_.logical_block_size())) {
-    std::span<uint8_t> buf(static_cast<uint8_t*>(data[0].iov_base), data[0].iov_len);
-    return q.submit_read(sector * kSectorSize, buf, [cb = std::move(cb), bytes](int64_t r) {
+    return q.submit_readv(sector * kSectorSize, data, [cb = std::move(cb), bytes](int64_t r) {
       cb(r == bytes ? ZoneStatus::kOk : ZoneStatus::kIoError);
     });
   }
   // O_DIRECT needs an aligned buffer: read into a bounce buffer, then scatter.
-  auto bounce = std::make_shared<AlignedBuffer>(size, geometry_.logical_block_size());
-  q.submit_read(sector * kSectorSize, bounce->span(), [cb = std::move(cb), bounce, data, bytes](int64_t r) {
+  auto bounce = std::make_shared<Bounce>(size, geometry_.logical_block_size());
+  q.submit_readv(sector * kSectorSize, bounce->segments(), [cb = std::move(cb), bounce, data, bytes](int64_t r) {
     if (r == bytes) {
       size_t at = 0;
       for (const iovec& s : data) {
-        std::memcpy(s.iov_base, bounce->span().data() + at, s.iov_len);
+        std::memcpy(s.iov_base, bounce->buf.span().data() + at, s.iov_len);
         at += s.iov_len;
       }
     }
@@ -240,23 +248,24 @@ void HostZonedDevice::read(block::IoQueue& q, uint64_t sector, Segments data, St
 void HostZonedDevice::write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) {
   if (read_only_) return post_write_status(q, std::move(cb), ZoneStatus::kZoneReadOnly);
   std::shared_ptr<const void> keep;
-  const auto direct = direct_buffer(data, keep);
+  const Segments direct = direct_buffer(data, keep);
   write_direct(q, sector, direct, std::move(keep), std::move(cb));
 }
 
-void HostZonedDevice::write_direct(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+void HostZonedDevice::write_direct(block::IoQueue& q, uint64_t sector, Segments buf,
                                    std::shared_ptr<const void> keep, WriteCallback cb) {
-  if (ZoneStatus st = geometry_.check_range(sector, buf.size()); st != ZoneStatus::kOk) {
+  const uint64_t size = block::total_bytes(buf);
+  if (ZoneStatus st = geometry_.check_range(sector, size); st != ZoneStatus::kOk) {
     return post_write_status(q, std::move(cb), st);
   }
   const uint32_t z = geometry_.zone_index(sector);
-  const uint64_t sectors = buf.size() / kSectorSize;
+  const uint64_t sectors = size / kSectorSize;
   if (sector + sectors > geometry_.zone_start(z) + geometry_.zone_len(z) &&
       (geometry_.is_sequential(z) || sector + sectors > geometry_.zone_start(geometry_.nr_conventional()))) {
     return post_write_status(q, std::move(cb), ZoneStatus::kBoundaryError);
   }
   if (geometry_.is_sequential(z)) invalidate_append_wp(z);
-  q.submit_write(sector * kSectorSize, buf, [this, cb = std::move(cb), keep, z, sector, sectors](int64_t r) {
+  q.submit_writev(sector * kSectorSize, buf, [this, cb = std::move(cb), keep, z, sector, sectors](int64_t r) {
     if (r == static_cast<int64_t>(sectors * kSectorSize)) return cb(ZoneStatus::kOk, sector);
     cb(classify_write_error(z, sector, sectors, r < 0 ? static_cast<int>(-r) : EIO), sector);
   });
@@ -315,7 +324,7 @@ void HostZonedDevice::start_append(uint32_t z, Append a) {
     else if (d.cond == ZoneCondition::kFull) st = ZoneStatus::kZoneFull;
     wp = d.wp;
   }
-  const uint64_t sectors = a.buf.size() / kSectorSize;
+  const uint64_t sectors = block::total_bytes(a.buf) / kSectorSize;
   if (st == ZoneStatus::kOk && wp >= cap_end) st = ZoneStatus::kZoneFull;
   if (st == ZoneStatus::kOk && wp + sectors > cap_end) st = ZoneStatus::kBoundaryError;
   block::IoQueue& q = *a.q;
@@ -325,8 +334,8 @@ void HostZonedDevice::start_append(uint32_t z, Append a) {
       finish_append(z, std::move(a), wp, st);
     });
   }
-  const auto direct = a.buf;
-  q.submit_write(wp * kSectorSize, direct, [this, z, a = std::move(a), wp, sectors](int64_t r) mutable {
+  const Segments direct = a.buf;
+  q.submit_writev(wp * kSectorSize, direct, [this, z, a = std::move(a), wp, sectors](int64_t r) mutable {
     ZoneStatus st = ZoneStatus::kOk;
     if (r != static_cast<int64_t>(sectors * kSectorSize)) {
       st = classify_write_error(z, wp, sectors, r < 0 ? static_cast<int>(-r) : EIO);
@@ -339,7 +348,7 @@ void HostZonedDevice::start_append(uint32_t z, Append a) {
 // of the zone on its own queue, then completes this one.
 void HostZonedDevice::finish_append(uint32_t z, Append a, uint64_t sector, ZoneStatus st) {
   AppendZone& az = append_zones_[z];
-  const uint64_t sectors = a.buf.size() / kSectorSize;
+  const uint64_t sectors = block::total_bytes(a.buf) / kSectorSize;
   std::optional<Append> next;
   {
     std::lock_guard lock(az.mu);
@@ -380,9 +389,11 @@ void HostZonedDevice::write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t 
     block::IoQueue* q;
     uint64_t start, next, end;  // sectors
     WriteCallback cb;
+    iovec seg{};  // the chunk in flight
     void step(std::shared_ptr<Chain> self) {
       const uint64_t n = std::min<uint64_t>(end - next, kChunk / kSectorSize);
-      dev->write_direct(*q, next, zeros->span().first(n * kSectorSize), zeros,
+      seg = {zeros->span().data(), n * kSectorSize};
+      dev->write_direct(*q, next, {&seg, 1}, zeros,
                         [self, n](ZoneStatus st, uint64_t) {
                           self->next += n;
                           if (st != ZoneStatus::kOk || self->next == self->end) return self->cb(st, self->start);

@@ -58,12 +58,12 @@ class HostZonedDevice final : public ZonedDevice {
   ZoneStatus zone_op_at(ZoneOp op, uint32_t z);
   // A write of a buffer the device can take as it is (aligned, kept alive by
   // `keep` until the callback).
-  void write_direct(block::IoQueue& q, uint64_t sector, std::span<const uint8_t> buf,
+  void write_direct(block::IoQueue& q, uint64_t sector, Segments buf,
                     std::shared_ptr<const void> keep, WriteCallback cb);
   struct AppendZone;
   struct Append {
     block::IoQueue* q;
-    std::span<const uint8_t> buf;  // direct: aligned, kept alive by `keep`
+    Segments buf;  // one aligned segment, kept alive by `keep` (or the caller's)
     std::shared_ptr<const void> keep;
     WriteCallback cb;
     uint64_t generation = 0;
@@ -80,9 +80,9 @@ class HostZonedDevice final : public ZonedDevice {
   void start_append(uint32_t z, Append a);
   void finish_append(uint32_t z, Append a, uint64_t sector, ZoneStatus st);
   void invalidate_append_wp(uint32_t z);
-  // `data` as one block-aligned buffer: its only segment when that is aligned
+  // `data` as one block-aligned segment: itself when it is one aligned segment
   // (then `keep` stays null), else a copy in an aligned buffer held by `keep`.
-  std::span<const uint8_t> direct_buffer(Segments data, std::shared_ptr<const void>& keep) const;
+  Segments direct_buffer(Segments data, std::shared_ptr<const void>& keep) const;
 
   std::unique_ptr<block::ZbdBackend> backend_;
   ZoneGeometry geometry_;
