@@ -39,8 +39,9 @@ constexpr off_t kStatusMmioStart = 0xf000'0000;
 constexpr size_t kExitStatusOffset = 0;
 constexpr size_t kBootMarkerOffset = 1;
 constexpr unsigned char kBootMarkerValue = 0x7a;
-// Measured in a nested guest under QEMU TCG: the UART sends ~1.6 KB/s, so a full
-// 4 KiB transmit buffer takes ~2.5 s. Linux waits up to 30 s on a tty's last close.
+// Measured in a nested guest under QEMU TCG: the UART sends 0.35-5 KB/s (zvmm's
+// stdout a pipe or a file), so a full 4 KiB transmit buffer takes up to ~12 s.
+// Linux waits up to 30 s on a tty's last close.
 constexpr unsigned kDrainTimeoutSeconds = 30;
 
 int usage() {
