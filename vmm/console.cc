@@ -1,6 +1,7 @@
 #include "vmm/console.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +13,7 @@ namespace zvmm {
 ConsoleOutput ConsoleOutput::open(const ConsoleConfig& config) {
   switch (config.kind) {
     case ConsoleConfig::Kind::kStdio:
-      return ConsoleOutput(STDOUT_FILENO);
+      return to_fd(STDOUT_FILENO);
     case ConsoleConfig::Kind::kNone:
       return ConsoleOutput(-1);
     case ConsoleConfig::Kind::kFile: {
@@ -29,9 +30,17 @@ void ConsoleOutput::write(std::span<const uint8_t> bytes) const {
   if (fd_ < 0) return;
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    bytes = bytes.subspan(static_cast<size_t>(n));
+    if (n > 0) {
+      bytes = bytes.subspan(static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Full and non-blocking: wait for room, as a blocking write would.
+      pollfd p{.fd = fd_, .events = POLLOUT, .revents = 0};
+      if (::poll(&p, 1, -1) < 0 && errno != EINTR) return;
+    } else {
+      return;  // a closed pipe, a full disk...: drop the rest
+    }
   }
 }
 

@@ -17,9 +17,14 @@ class ConsoleOutput {
  public:
   // Opens file:PATH (created/truncated). Throws std::system_error.
   static ConsoleOutput open(const ConsoleConfig& config);
+  // Writes to `fd`, which the caller keeps open (stdout, or a test's pipe).
+  static ConsoleOutput to_fd(int fd) { return ConsoleOutput(fd); }
 
-  // Writes everything, retrying short writes; errors (e.g. a closed pipe) drop
-  // the output rather than stop the guest.
+  // Writes everything before returning, retrying short writes and waiting while
+  // a non-blocking descriptor is full (stdout can be non-blocking without zvmm
+  // asking: a terminal's stdin and stdout usually share one open file
+  // description, and Asio makes stdin non-blocking for ConsoleInput). Errors
+  // (e.g. a closed pipe) drop the output rather than stop the guest.
   void write(std::span<const uint8_t> bytes) const;
 
  private:

@@ -37,6 +37,9 @@ uint32_t apic_id_bits(uint32_t count);
 // - leaves 0xb/0x1f: x2APIC id (EDX) and the SMT/core levels;
 // - leaf 0x80000001: PERFCTR_CORE cleared (no PMU);
 // - leaf 0x80000008: AMD core count; leaf 0x8000001e: AMD extended APIC id.
+// Everything else is KVM's, unchanged. Notably leaf 0xD (XSAVE): its sub-leaves
+// keep their KVM_CPUID_FLAG_SIGNIFCANT_INDEX entries, which KVM needs to keep
+// (0xD,0).EBX and (0xD,1).EBX in step with the guest's XCR0/XSS.
 std::vector<kvm_cpuid_entry2> cpuid_for_vcpu(std::vector<kvm_cpuid_entry2> supported,
                                              const CpuidConfig& config);
 

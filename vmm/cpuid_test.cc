@@ -99,6 +99,36 @@ TEST(CpuidTest, HidesTheCorePerformanceCounters) {
   EXPECT_EQ(find(v, 0x80000001).ecx, 0x1u);
 }
 
+// Leaf 0xD as KVM_GET_SUPPORTED_CPUID reported it in the emulated KVM host: x87,
+// SSE, AVX, PKRU (XCR0 0x207), 2696 bytes for all of them; sub-leaves carry
+// KVM_CPUID_FLAG_SIGNIFCANT_INDEX. KVM rewrites (0xD,0).EBX and (0xD,1).EBX from
+// the guest's XCR0/XSS at run time only when it finds these entries, so zvmm
+// must hand them over as they are (and it offers every XSAVE feature leaf 1 and
+// leaf 7 report, so the sizes match the features). The guest's "XSAVE
+// consistency problem" in the emulated host is QEMU's (docs/testing.md).
+TEST(CpuidTest, XsaveLeafPassesThroughWithItsSubleafFlags) {
+  auto s = supported();
+  s[1].ecx |= 1u << 26 | 1u << 28;  // XSAVE, AVX
+  const std::vector<kvm_cpuid_entry2> xsave = {
+      leaf(0xd, 0, 0x207, 0xa88, 0xa88, 0), leaf(0xd, 1, 0x5, 0, 0, 0),
+      leaf(0xd, 2, 0x100, 0x240, 0, 0), leaf(0xd, 9, 0x8, 0xa80, 0, 0)};
+  for (auto e : xsave) {
+    e.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+    s.push_back(e);
+  }
+  const auto v = cpuid_for_vcpu(s, {.vcpu_id = 1, .vcpu_count = 2, .tsc_deadline = true});
+  for (const auto& want : xsave) {
+    const auto& got = find(v, 0xd, want.index);
+    EXPECT_EQ(got.flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX) << "sub-leaf " << want.index;
+    EXPECT_EQ(got.eax, want.eax) << "sub-leaf " << want.index;
+    EXPECT_EQ(got.ebx, want.ebx) << "sub-leaf " << want.index;
+    EXPECT_EQ(got.ecx, want.ecx) << "sub-leaf " << want.index;
+    EXPECT_EQ(got.edx, want.edx) << "sub-leaf " << want.index;
+  }
+  EXPECT_TRUE(find(v, 1).ecx & (1u << 26)) << "XSAVE still offered";
+  EXPECT_TRUE(find(v, 1).ecx & (1u << 28)) << "AVX still offered";
+}
+
 TEST(CpuidTest, ApicIdBits) {
   EXPECT_EQ(apic_id_bits(1), 0u);
   EXPECT_EQ(apic_id_bits(2), 1u);

@@ -23,13 +23,15 @@ check() {  # check NAME CONDITION...
   fi
 }
 
-# 1. Status, stdout and stderr pass through separately; ZVMM_ variables too.
+# 1. Status, stdout and stderr pass through separately; ZVMM_ variables too, and
+# the command learns where it runs.
 ZVMM_TEST_VALUE=v1 "$run" --image-dir "$image_dir" -- \
-  sh -c 'echo "out $ZVMM_TEST_VALUE"; echo err >&2; test -c /dev/kvm && echo kvm; exit 3' \
+  sh -c 'echo "out $ZVMM_TEST_VALUE"; echo "mode $ZVMM_KVM_HOST_MODE"; echo err >&2; test -c /dev/kvm && echo kvm; exit 3' \
   >"$work/out" 2>"$work/err"
 status=$?
 check "exit status 3 passes through" test "$status" -eq 3
 check "stdout carries the command's output" grep -qx "out v1" "$work/out"
+check "the command sees ZVMM_KVM_HOST_MODE=emulated" grep -qx "mode emulated" "$work/out"
 check "/dev/kvm exists in the emulated host" grep -qx kvm "$work/out"
 check "stderr is separate" grep -qx err "$work/err"
 check "stdout has no stderr" bash -c "! grep -q err '$work/out'"
@@ -82,8 +84,9 @@ check "missing QEMU names the package" grep -q "qemu-system-x86" "$work/err"
 check "unknown option gives 126" test "$?" -eq 126
 
 # 8. Direct mode runs the command here.
-ZVMM_KVM_HOST=direct "$run" -- sh -c 'exit 5'
+ZVMM_KVM_HOST=direct "$run" -- sh -c 'echo "mode $ZVMM_KVM_HOST_MODE"; exit 5' >"$work/out"
 check "direct mode passes the status" test "$?" -eq 5
+check "the command sees ZVMM_KVM_HOST_MODE=direct" grep -qx "mode direct" "$work/out"
 
 echo "$passed passed, $failures failed"
 [[ $failures -eq 0 ]]

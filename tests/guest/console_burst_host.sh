@@ -1,0 +1,28 @@
+# Host side: everything the guest wrote to its console before reporting its exit
+# status arrives, up to the ZVMM-GUEST-EXIT line (zvmm-guest drains the UART
+# before it writes the status register).
+source "$ZVMM_HOST_LIB"
+# The console is kept in console_burst.log; thousands of lines are not repeated here.
+ZVMM_GUEST_CPUS=2 boot_guest console_burst >/dev/null
+hcheck "zvmm exit status" "$?" 0
+tr -d '\r' <console_burst.log >console.txt
+grep -a '^CONSOLE-BURST-LINES=' console.txt
+lines="$(sed -n 's/^CONSOLE-BURST-LINES=\([0-9]*\).*/\1/p' console.txt)"
+if [[ -z "$lines" ]]; then
+  hbad "the guest printed no CONSOLE-BURST-LINES line"
+  tail -n 20 console.txt
+  host_finish
+fi
+for ((i = 1; i <= lines; i++)); do printf 'burst %06d\n' "$i"; done >want.txt
+grep -a '^burst [0-9]*$' console.txt >got.txt
+hcheck "burst lines received" "$(wc -l <got.txt)" "$lines"
+if cmp -s want.txt got.txt; then
+  hok "all $lines lines, in order"
+else
+  hbad "lines missing or out of order; first difference:"
+  diff want.txt got.txt | head -5
+fi
+# The status line follows the burst directly: nothing after it was lost either.
+hcheck "line after the last burst line" \
+  "$(grep -a -A1 "^burst $(printf %06d "$lines")\$" console.txt | sed -n 2p)" "ZVMM-GUEST-EXIT=0"
+host_finish
