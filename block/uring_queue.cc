@@ -59,6 +59,7 @@ void UringIoQueue::submit_flush(IoCallback cb) {
 }
 
 void UringIoQueue::submit_discard(uint64_t offset, uint64_t len, IoCallback cb) {
+  if (len == 0) return post([cb = std::move(cb)] { cb(0); });  // as BlockBackend::discard
   enqueue({Op::kDiscard, offset, len, std::move(cb)});
 }
 
@@ -141,8 +142,11 @@ size_t UringIoQueue::reap_backend() {
       res = static_cast<int64_t>(req.len);
     } else if (res >= 0 && is_write && static_cast<size_t>(res) < req.len) {
       res = -EIO;  // short write: report as an error, never as success
-    } else if (req.op == Op::kDiscard && (res == -EOPNOTSUPP || res == -ENOSYS) && discard_fallback_) {
-      res = discard_fallback_(req.offset, req.len);  // no hole punching: zeros
+    } else if (req.op == Op::kDiscard && (res == -EOPNOTSUPP || res == -ENOSYS || res == -EINVAL) &&
+               discard_fallback_) {
+      // No hole punching (or, before Linux 5.6, no IORING_OP_FALLOCATE): the
+      // backend's synchronous discard, which writes zeros if it must.
+      res = discard_fallback_(req.offset, req.len);
     }
     finished.push_back({res, std::move(req.cb)});
     free_slots_.push_back(slot);

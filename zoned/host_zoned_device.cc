@@ -375,8 +375,7 @@ void HostZonedDevice::write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t 
   if (ZoneStatus st = geometry_.check_range(sector, bytes); st != ZoneStatus::kOk) {
     return post_write_status(q, std::move(cb), st);
   }
-  // One aligned 1 MiB zero buffer for every request, written chunk after chunk
-  // (each at the wp the previous one left).
+  // One aligned 1 MiB zero buffer for every request, never written to.
   static constexpr uint64_t kChunk = 1 << 20;
   static const std::shared_ptr<AlignedBuffer> zeros = [] {
     auto b = std::make_shared<AlignedBuffer>(kChunk, 4096);
@@ -384,25 +383,20 @@ void HostZonedDevice::write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t 
     return b;
   }();
   if (bytes == 0) return post_write_status(q, std::move(cb), ZoneStatus::kOk);
-  struct Chain {
-    HostZonedDevice* dev;
-    block::IoQueue* q;
-    uint64_t start, next, end;  // sectors
-    WriteCallback cb;
-    iovec seg{};  // the chunk in flight
-    void step(std::shared_ptr<Chain> self) {
-      const uint64_t n = std::min<uint64_t>(end - next, kChunk / kSectorSize);
-      seg = {zeros->span().data(), n * kSectorSize};
-      dev->write_direct(*q, next, {&seg, 1}, zeros,
-                        [self, n](ZoneStatus st, uint64_t) {
-                          self->next += n;
-                          if (st != ZoneStatus::kOk || self->next == self->end) return self->cb(st, self->start);
-                          self->step(self);
-                        });
-    }
+  if (bytes > kChunk * kMaxSegments) return post_write_status(q, std::move(cb), ZoneStatus::kInvalidField);
+  // One write of a list of segments over the same zero buffer: the range is
+  // checked as a whole and lands as one request (no partial write).
+  struct Zeros {
+    std::vector<iovec> segments;
   };
-  auto chain = std::make_shared<Chain>(Chain{this, &q, sector, sector, sector + bytes / kSectorSize, std::move(cb)});
-  chain->step(chain);
+  auto z = std::make_shared<Zeros>();
+  for (uint64_t left = bytes; left > 0;) {
+    const uint64_t n = std::min(left, kChunk);
+    z->segments.push_back({zeros->span().data(), n});
+    left -= n;
+  }
+  const Segments segs = z->segments;
+  write_direct(q, sector, segs, std::shared_ptr<const void>(z, z.get()), std::move(cb));
 }
 
 void HostZonedDevice::discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) {

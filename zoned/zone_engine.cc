@@ -103,9 +103,10 @@ ZoneEngine::ZoneEngine(ZoneGeometry geometry, block::BlockBackend& data, uint64_
     if (p.cond == ZoneCondition::kFull) p.wp_offset = cap;
     zone.wp = zone.reserved = start + p.wp_offset;
     // Opening the image is a power-on: no zone stays open (see power_on_close()).
+    // A read-only device leaves the image as it is (the closing is in RAM).
     if (is_open(zone.cond)) {
       zone.cond = p.wp_offset == 0 ? ZoneCondition::kEmpty : ZoneCondition::kClosed;
-      persist(z, zone);
+      if (!options_.read_only) persist(z, zone);
     }
     if (is_active(zone.cond)) ++active_;
   }
@@ -214,18 +215,20 @@ bool ZoneEngine::auto_close_one(uint32_t except, bool need_empty,
     if (!lock.owns_lock()) {
       // Busy (a read, a completion, a write reserving its range): wait for it
       // without holding resource_mu_, whose holders may need the victim's lock
-      // next. The caller holds its own zone's lock, so it only ever tries the
-      // victim's (yielding in between): a zone lock is never awaited while
-      // another is held. Nothing waits for the caller's zone as a victim
-      // either (it is not IMP_OPEN), and the victim's holders finish without
-      // it, so the wait ends. Then look again: the victim may have changed.
+      // next, spinning on try_lock (and yielding) while the caller keeps its
+      // own zone's lock. This ends: the caller's zone is EMPTY or CLOSED, so
+      // it is in nobody's victim set, and a victim is picked from
+      // implicit_open_ under resource_mu_ while zones leave IMP_OPEN only with
+      // their lock and resource_mu_ held; a chain of spinning callers, each
+      // holding the zone the next one picked, would need its lock times in a
+      // circle. Holders of resource_mu_ only ever try zone locks.
       res.unlock();
       while (!lock.try_lock()) std::this_thread::yield();
       res.lock();
-      // Changed meanwhile (closed, filled, reset): slots may have been freed
-      // while resource_mu_ was released, so let the caller look at the
-      // counters again before anything else is closed.
-      if (victim.cond != ZoneCondition::kImplicitOpen) return true;
+      // resource_mu_ was released: slots may have been freed meanwhile, and
+      // the victim may have changed. Let the caller look at the counters
+      // again before anything is closed.
+      return true;
     }
     // Writes in flight may be closed over: they complete into the CLOSED zone.
     const bool empty = victim.reserved == geometry_.zone_start(y);
@@ -505,13 +508,14 @@ void ZoneEngine::complete_write(uint32_t z, uint32_t id, int64_t result) {
       change_condition(z, zone, ZoneCondition::kFull);  // releases resources, cannot fail
     }
     if (zone.inflight.empty()) {
-      if (zone.failed) {
-        zone.reserved = zone.wp;
-        zone.failed = false;
-      }
+      // Nothing reserved beyond what was written (after a failure, SWR writes
+      // behind it were failed too; host-aware writes never set `failed`).
+      zone.reserved = zone.wp;
+      zone.failed = false;
       // Closed over writes that all failed: no data, so EMPTY (as a close would).
       if (zone.cond == ZoneCondition::kClosed && zone.wp == geometry_.zone_start(z)) {
         change_condition(z, zone, ZoneCondition::kEmpty);  // releases resources
+        zone.non_seq = false;
       }
       parked.swap(zone.parked);
     }

@@ -106,6 +106,10 @@ class ZonedDevice {
 
 // A front-end queue's handle on a ZonedDevice: owns the backend queue (an
 // io_uring ring, or a synchronous queue) and is used from one thread.
+// Destroy it only once every callback of its requests ran (a front end counts
+// its outstanding requests, as BlkQueue::quiesce does): a request parked in
+// the device behind another queue's write or zone operation still refers to
+// this queue, and wait_idle() sees only backend I/O.
 class ZonedQueue final {
  public:
   ZonedQueue(ZonedDevice& device, std::unique_ptr<block::IoQueue> io)
