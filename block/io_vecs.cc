@@ -39,4 +39,20 @@ void zero(IoVecs v, uint64_t offset, uint64_t len) {
   for_each_piece(v, offset, len, [](uint8_t* p, uint64_t n) { std::memset(p, 0, n); });
 }
 
+void copy_from(IoVecs v, std::span<uint8_t> dst) {
+  uint64_t at = 0;
+  for_each_piece(v, 0, dst.size(), [&](uint8_t* p, uint64_t n) {
+    std::memcpy(dst.data() + at, p, n);
+    at += n;
+  });
+}
+
+void copy_to(IoVecs v, std::span<const uint8_t> src) {
+  uint64_t at = 0;
+  for_each_piece(v, 0, src.size(), [&](uint8_t* p, uint64_t n) {
+    std::memcpy(p, src.data() + at, n);
+    at += n;
+  });
+}
+
 }  // namespace zvmm::block

@@ -37,4 +37,9 @@ void slice(IoVecs v, uint64_t offset, uint64_t len, std::vector<iovec>& out);
 // Zeroes bytes [offset, offset + len) of `v` (clipped at its end).
 void zero(IoVecs v, uint64_t offset, uint64_t len);
 
+// Gathers the segments, in order, into `dst` (at most dst.size() bytes).
+void copy_from(IoVecs v, std::span<uint8_t> dst);
+// Scatters `src` over the segments, in order (at most total_bytes(v) bytes).
+void copy_to(IoVecs v, std::span<const uint8_t> src);
+
 }  // namespace zvmm::block

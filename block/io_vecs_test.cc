@@ -38,5 +38,20 @@ TEST(IoVecs, SliceAndZeroAcrossSegments) {
   EXPECT_EQ(c[0], 3);
 }
 
+TEST(IoVecs, CopyFromAndToFollowSegmentOrder) {
+  std::vector<uint8_t> a(3), b(5);
+  const std::vector<iovec> v{{a.data(), a.size()}, {b.data(), b.size()}};
+  const std::vector<uint8_t> src{1, 2, 3, 4, 5, 6, 7, 8};
+  copy_to(v, src);
+  EXPECT_EQ(a, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(b, (std::vector<uint8_t>{4, 5, 6, 7, 8}));
+  std::vector<uint8_t> dst(8, 0);
+  copy_from(v, dst);
+  EXPECT_EQ(dst, src);
+  std::vector<uint8_t> part(4, 0);  // shorter destination: only what fits
+  copy_from(v, part);
+  EXPECT_EQ(part, (std::vector<uint8_t>{1, 2, 3, 4}));
+}
+
 }  // namespace
 }  // namespace zvmm::block

@@ -211,11 +211,7 @@ Segments HostZonedDevice::direct_buffer(Segments data, std::shared_ptr<const voi
   const size_t align = geometry_.logical_block_size();
   if (data.size() == 1 && AlignedBuffer::is_aligned(data[0].iov_base, align)) return data;
   auto bounce = std::make_shared<Bounce>(block::total_bytes(data), align);
-  size_t at = 0;
-  for (const iovec& s : data) {
-    std::memcpy(bounce->buf.span().data() + at, s.iov_base, s.iov_len);
-    at += s.iov_len;
-  }
+  block::copy_from(data, bounce->buf.span());
   keep = bounce;
   return bounce->segments();
 }
@@ -234,13 +230,7 @@ void HostZonedDevice::read(block::IoQueue& q, uint64_t sector, Segments data, St
   // O_DIRECT needs an aligned buffer: read into a bounce buffer, then scatter.
   auto bounce = std::make_shared<Bounce>(size, geometry_.logical_block_size());
   q.submit_readv(sector * kSectorSize, bounce->segments(), [cb = std::move(cb), bounce, data, bytes](int64_t r) {
-    if (r == bytes) {
-      size_t at = 0;
-      for (const iovec& s : data) {
-        std::memcpy(s.iov_base, bounce->buf.span().data() + at, s.iov_len);
-        at += s.iov_len;
-      }
-    }
+    if (r == bytes) block::copy_to(data, bounce->buf.span());
     cb(r == bytes ? ZoneStatus::kOk : ZoneStatus::kIoError);
   });
 }

@@ -1,6 +1,5 @@
 #include "zoned/zoned_device.h"
 
-#include <cstring>
 #include <vector>
 
 namespace zvmm::zoned {
@@ -20,24 +19,14 @@ struct Bounce {
 void ZonedQueue::bounced_read(uint64_t sector, Segments data, StatusCallback cb) {
   auto b = std::make_shared<Bounce>(block::total_bytes(data));
   device_.read(*io_, sector, b->segments(), [b, data, cb = std::move(cb)](ZoneStatus st) {
-    if (st == ZoneStatus::kOk) {
-      size_t at = 0;
-      for (const iovec& s : data) {
-        std::memcpy(s.iov_base, b->bytes.data() + at, s.iov_len);
-        at += s.iov_len;
-      }
-    }
+    if (st == ZoneStatus::kOk) block::copy_to(data, b->bytes);
     cb(st);
   });
 }
 
 void ZonedQueue::bounced_write(bool append, uint64_t sector, Segments data, WriteCallback cb) {
   auto b = std::make_shared<Bounce>(block::total_bytes(data));
-  size_t at = 0;
-  for (const iovec& s : data) {
-    std::memcpy(b->bytes.data() + at, s.iov_base, s.iov_len);
-    at += s.iov_len;
-  }
+  block::copy_from(data, b->bytes);
   auto done = [b, cb = std::move(cb)](ZoneStatus st, uint64_t s) { cb(st, s); };
   if (append) device_.append(*io_, sector, b->segments(), std::move(done));
   else device_.write(*io_, sector, b->segments(), std::move(done));
