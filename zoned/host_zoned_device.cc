@@ -365,28 +365,12 @@ void HostZonedDevice::write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t 
   if (ZoneStatus st = geometry_.check_range(sector, bytes); st != ZoneStatus::kOk) {
     return post_write_status(q, std::move(cb), st);
   }
-  // One aligned 1 MiB zero buffer for every request, never written to.
-  static constexpr uint64_t kChunk = 1 << 20;
-  static const std::shared_ptr<AlignedBuffer> zeros = [] {
-    auto b = std::make_shared<AlignedBuffer>(kChunk, 4096);
-    std::fill(b->span().begin(), b->span().end(), 0);
-    return b;
-  }();
   if (bytes == 0) return post_write_status(q, std::move(cb), ZoneStatus::kOk);
-  if (bytes > kChunk * kMaxSegments) return post_write_status(q, std::move(cb), ZoneStatus::kInvalidField);
-  // One write of a list of segments over the same zero buffer: the range is
-  // checked as a whole and lands as one request (no partial write).
-  struct Zeros {
-    std::vector<iovec> segments;
-  };
-  auto z = std::make_shared<Zeros>();
-  for (uint64_t left = bytes; left > 0;) {
-    const uint64_t n = std::min(left, kChunk);
-    z->segments.push_back({zeros->span().data(), n});
-    left -= n;
-  }
-  const Segments segs = z->segments;
-  write_direct(q, sector, segs, std::shared_ptr<const void>(z, z.get()), std::move(cb));
+  if (bytes > kMaxWriteZeroesBytes) return post_write_status(q, std::move(cb), ZoneStatus::kInvalidField);
+  // One write of a segment list over the shared aligned zero buffer: the range
+  // is checked as a whole and lands as one request (no partial write).
+  auto segments = zero_segments(bytes);
+  write_direct(q, sector, *segments, segments, std::move(cb));
 }
 
 void HostZonedDevice::discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) {

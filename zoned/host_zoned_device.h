@@ -46,8 +46,8 @@ class HostZonedDevice final : public ZonedDevice {
   void read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) override;
   void write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) override;
   void append(block::IoQueue& q, uint64_t zone_sector, Segments data, WriteCallback cb) override;
-  // One write of a segment list over a shared aligned 1 MiB zero buffer (at
-  // most 1 GiB: kInvalidField above).
+  // One write of zero_segments() (at most kMaxWriteZeroesBytes, else
+  // kInvalidField).
   void write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes, WriteCallback cb) override;
   void discard(block::IoQueue& q, uint64_t sector, uint64_t bytes, StatusCallback cb) override;
   void flush(block::IoQueue& q, StatusCallback cb) override;

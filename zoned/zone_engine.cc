@@ -371,16 +371,9 @@ void ZoneEngine::append(block::IoQueue& q, uint64_t zone_sector, Segments data, 
 
 void ZoneEngine::write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes, WriteCallback cb) {
   if (bytes > kMaxWriteZeroesBytes) return fail(q, std::move(cb), ZoneStatus::kInvalidField);
-  // Every segment points at one shared, never written zero buffer: the request
-  // costs a list of at most 1024 iovecs, not a buffer of its length.
-  static const std::vector<uint8_t> zeros(kZeroChunkBytes, 0);
-  auto segments = std::make_shared<std::vector<iovec>>();
-  segments->reserve((bytes + kZeroChunkBytes - 1) / kZeroChunkBytes);
-  for (uint64_t left = bytes; left > 0;) {
-    const uint64_t n = std::min(left, kZeroChunkBytes);
-    segments->push_back({const_cast<uint8_t*>(zeros.data()), n});
-    left -= n;
-  }
+  // A list of at most 1024 iovecs over one shared zero buffer, not a buffer
+  // of the request's length.
+  auto segments = zero_segments(bytes);
   write_checked(q, sector, *segments, bytes,
                 [segments, cb = std::move(cb)](ZoneStatus st, uint64_t s) { cb(st, s); });
 }

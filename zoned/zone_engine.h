@@ -99,7 +99,7 @@ class ZoneEngine final : public ZonedDevice {
   void read(block::IoQueue& q, uint64_t sector, Segments data, StatusCallback cb) override;
   void write(block::IoQueue& q, uint64_t sector, Segments data, WriteCallback cb) override;
   void append(block::IoQueue& q, uint64_t zone_sector, Segments data, WriteCallback cb) override;
-  // A write from one shared zero buffer (at most kMaxWriteZeroesBytes).
+  // A write of zero_segments() (at most kMaxWriteZeroesBytes).
   void write_zeroes(block::IoQueue& q, uint64_t sector, uint64_t bytes, WriteCallback cb) override;
   // Deallocates the conventional zones' part of the range (reads zeros after);
   // sequential zones in the range are left alone. Range/alignment checked.
@@ -111,12 +111,6 @@ class ZoneEngine final : public ZonedDevice {
   // time the zone's turn comes; kOk or the first failure in zone order.
   // Reset-all never fails.
   void zone_op_all(block::IoQueue& q, ZoneOp op, StatusCallback cb) override;
-
- public:
-  // Largest write zeroes: one list of up to 1024 (IOV_MAX) 1 MiB segments of
-  // a shared zero buffer. Larger requests: kInvalidField.
-  static constexpr uint64_t kZeroChunkBytes = 1 << 20;
-  static constexpr uint64_t kMaxWriteZeroesBytes = 1024 * kZeroChunkBytes;
 
  private:
   struct Zone;

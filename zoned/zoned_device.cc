@@ -1,5 +1,9 @@
 #include "zoned/zoned_device.h"
 
+#include <algorithm>
+
+#include "zoned/aligned_buffer.h"
+
 #include <vector>
 
 namespace zvmm::zoned {
@@ -15,6 +19,22 @@ struct Bounce {
 };
 
 }  // namespace
+
+std::shared_ptr<const std::vector<iovec>> zero_segments(uint64_t bytes) {
+  static AlignedBuffer zeros = [] {  // only ever read
+    AlignedBuffer b(kZeroChunkBytes, 4096);
+    std::fill(b.span().begin(), b.span().end(), 0);
+    return b;
+  }();
+  auto segments = std::make_shared<std::vector<iovec>>();
+  segments->reserve((bytes + kZeroChunkBytes - 1) / kZeroChunkBytes);
+  for (uint64_t left = bytes; left > 0;) {
+    const uint64_t n = std::min(left, kZeroChunkBytes);
+    segments->push_back({zeros.span().data(), n});
+    left -= n;
+  }
+  return segments;
+}
 
 void ZonedQueue::bounced_read(uint64_t sector, Segments data, StatusCallback cb) {
   auto b = std::make_shared<Bounce>(block::total_bytes(data));

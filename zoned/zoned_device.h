@@ -23,6 +23,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "block/io_queue.h"
 #include "block/io_vecs.h"
@@ -37,6 +38,15 @@ using Segments = block::IoVecs;
 // Most segments one backend request takes (UIO_MAXIOV, one readv/writev);
 // ZonedQueue bounces longer lists through one buffer.
 inline constexpr size_t kMaxSegments = 1024;
+
+// Write zeroes is a write of a segment list over one shared, never written,
+// 4 KiB-aligned zero buffer of kZeroChunkBytes: at most kMaxSegments of them
+// (ZonedQueue::write_zeroes refuses more with kInvalidField).
+inline constexpr uint64_t kZeroChunkBytes = 1 << 20;
+inline constexpr uint64_t kMaxWriteZeroesBytes = kMaxSegments * kZeroChunkBytes;
+// The segments for `bytes` of zeros (bytes <= kMaxWriteZeroesBytes); keep the
+// list alive until the write's callback ran.
+std::shared_ptr<const std::vector<iovec>> zero_segments(uint64_t bytes);
 
 // Completion of a write or append: the first sector written (for appends, the
 // assigned sector; 0 on failure).

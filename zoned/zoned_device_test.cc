@@ -222,7 +222,7 @@ TEST(WriteZeroes, LargeRangeWithoutALargeAllocation) {
   ASSERT_EQ(c.read(131072 + 8 + kBytes / 512 - 2048, buf), S::kOk);
   EXPECT_EQ(std::count(buf.begin(), buf.end(), 0), 1 << 20);
   // Above the limit of one request: refused, not allocated.
-  EXPECT_EQ(c.write_zeroes(0, ZoneEngine::kMaxWriteZeroesBytes + 4096), S::kInvalidField);
+  EXPECT_EQ(c.write_zeroes(0, kMaxWriteZeroesBytes + 4096), S::kInvalidField);
 }
 
 TEST_F(EmulatedDevice, DiscardZeroesConventionalZonesOnly) {
