@@ -15,77 +15,53 @@ iovec segment(std::span<const uint8_t> buf) {
 SyncZoneClient::SyncZoneClient(ZonedDevice& device, unsigned depth)
     : queue_(device.open_queue(depth)) {}
 
-void SyncZoneClient::wait_until(const bool& done) {
+// Starts a request with `submit(cb)` and waits for its callback; returns
+// what the callback stored.
+template <typename Result, typename Submit>
+Result SyncZoneClient::call(Submit&& submit) {
+  bool done = false;
+  Result result{};
+  submit([&](auto... args) {
+    result = Result{args...};
+    done = true;
+  });
   while (!done) queue_->wait();
+  return result;
 }
 
 ZoneStatus SyncZoneClient::read(uint64_t sector, std::span<uint8_t> buf) {
-  bool done = false;
-  ZoneStatus result{};
   const iovec seg = segment(buf);
-  queue_->read(sector, {&seg, 1}, [&](ZoneStatus s) { result = s, done = true; });
-  wait_until(done);
-  return result;
+  return call<ZoneStatus>([&](auto cb) { queue_->read(sector, {&seg, 1}, cb); });
 }
 
 ZoneStatus SyncZoneClient::write(uint64_t sector, std::span<const uint8_t> buf) {
-  bool done = false;
-  ZoneStatus result{};
   const iovec seg = segment(buf);
-  queue_->write(sector, {&seg, 1}, [&](ZoneStatus s, uint64_t) { result = s, done = true; });
-  wait_until(done);
-  return result;
+  return call<AppendResult>([&](auto cb) { queue_->write(sector, {&seg, 1}, cb); }).status;
 }
 
 AppendResult SyncZoneClient::append(uint64_t zone_sector, std::span<const uint8_t> buf) {
-  bool done = false;
-  AppendResult result{};
   const iovec seg = segment(buf);
-  queue_->append(zone_sector, {&seg, 1}, [&](ZoneStatus s, uint64_t assigned) {
-    result = {s, assigned}, done = true;
-  });
-  wait_until(done);
-  return result;
+  return call<AppendResult>([&](auto cb) { queue_->append(zone_sector, {&seg, 1}, cb); });
 }
 
 ZoneStatus SyncZoneClient::write_zeroes(uint64_t sector, uint64_t bytes) {
-  bool done = false;
-  ZoneStatus result{};
-  queue_->write_zeroes(sector, bytes, [&](ZoneStatus s, uint64_t) { result = s, done = true; });
-  wait_until(done);
-  return result;
+  return call<AppendResult>([&](auto cb) { queue_->write_zeroes(sector, bytes, cb); }).status;
 }
 
 ZoneStatus SyncZoneClient::discard(uint64_t sector, uint64_t bytes) {
-  bool done = false;
-  ZoneStatus result{};
-  queue_->discard(sector, bytes, [&](ZoneStatus s) { result = s, done = true; });
-  wait_until(done);
-  return result;
+  return call<ZoneStatus>([&](auto cb) { queue_->discard(sector, bytes, cb); });
 }
 
 ZoneStatus SyncZoneClient::zone_op(ZoneOp op, uint64_t zone_sector) {
-  bool done = false;
-  ZoneStatus result{};
-  queue_->zone_op(op, zone_sector, [&](ZoneStatus s) { result = s, done = true; });
-  wait_until(done);
-  return result;
+  return call<ZoneStatus>([&](auto cb) { queue_->zone_op(op, zone_sector, cb); });
 }
 
 ZoneStatus SyncZoneClient::zone_op_all(ZoneOp op) {
-  bool done = false;
-  ZoneStatus result{};
-  queue_->zone_op_all(op, [&](ZoneStatus s) { result = s, done = true; });
-  wait_until(done);
-  return result;
+  return call<ZoneStatus>([&](auto cb) { queue_->zone_op_all(op, cb); });
 }
 
 ZoneStatus SyncZoneClient::flush() {
-  bool done = false;
-  ZoneStatus result{};
-  queue_->flush([&](ZoneStatus s) { result = s, done = true; });
-  wait_until(done);
-  return result;
+  return call<ZoneStatus>([&](auto cb) { queue_->flush(cb); });
 }
 
 }  // namespace zvmm::zoned

@@ -37,7 +37,8 @@ class SyncZoneClient {
   ZonedQueue& queue() { return *queue_; }
 
  private:
-  void wait_until(const bool& done);
+  template <typename Result, typename Submit>
+  Result call(Submit&& submit);
 
   std::unique_ptr<ZonedQueue> queue_;
 };
