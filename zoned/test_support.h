@@ -68,12 +68,10 @@ class FaultyBackend final : public block::BlockBackend {
 // A buffer with its one-segment list, for the ZonedQueue calls: both stay at
 // the same address (keep it in a std::deque or a unique_ptr while in flight).
 struct Buffer {
-  explicit Buffer(std::vector<uint8_t> data) : bytes(std::move(data)), iov{bytes.data(), bytes.size()} {}
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  Segments segments() const { return {&iov, 1}; }
+  explicit Buffer(std::vector<uint8_t> data) : bytes(std::move(data)), segment(bytes) {}
+  Segments segments() const { return segment; }
   std::vector<uint8_t> bytes;
-  iovec iov;
+  block::OneSegment segment;  // not copyable: stays in place
 };
 
 // Engine over a fresh temporary file with RAM-only zone state.
