@@ -1,7 +1,7 @@
 // zvmm-guest: the guest side of the VMM's status registers (see vmm/layout.h).
 //
-//   zvmm-guest exit STATUS     drain the console, then report STATUS (0..255);
-//                              the VMM exits with it
+//   zvmm-guest exit STATUS     report STATUS (0..255); the VMM exits with it
+//   zvmm-guest drain           wait until the console has sent what was written
 //   zvmm-guest boot-marker     tell the VMM that userspace has been reached
 //
 // The registers exist twice: as I/O ports (0xf4 exit, 0xf5 boot marker; 0xf4 is
@@ -12,10 +12,12 @@
 // so that such a fault cannot kill the caller. A VMM that owns neither register
 // just drops both writes. Built static: the guest has no C library of its own.
 //
-// Before it reports an exit status, the tool waits until the console has sent
-// everything written to it (tcdrain on its stdout, stderr and /dev/console): the
-// serial driver transmits from a buffer of up to a page, and a VMM that stops at
-// the status write would lose what is still in it. Bounded by kDrainTimeoutSeconds.
+// `drain` waits until the console has sent everything written to it (tcdrain on
+// its stdout, stderr and /dev/console): the serial driver transmits from a
+// buffer of up to a page, and a VMM that stops at the status write loses what
+// is still in it. Bounded by kDrainTimeoutSeconds. `exit` does not drain (yet):
+// with the drain in every guest's exit path, the emulated KVM host froze in
+// some test runs (docs/testing.md), and that is not understood.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/io.h>
@@ -45,7 +47,7 @@ constexpr unsigned char kBootMarkerValue = 0x7a;
 constexpr unsigned kDrainTimeoutSeconds = 30;
 
 int usage() {
-  std::fputs("usage: zvmm-guest exit STATUS | zvmm-guest boot-marker\n", stderr);
+  std::fputs("usage: zvmm-guest exit STATUS | zvmm-guest drain | zvmm-guest boot-marker\n", stderr);
   return 2;
 }
 
@@ -130,8 +132,11 @@ int main(int argc, char** argv) {
     char* end = nullptr;
     const long status = std::strtol(argv[2], &end, 10);
     if (*argv[2] == '\0' || *end != '\0' || status < 0 || status > 255) return usage();
-    drain_console();
     return report(kExitStatusPort, kExitStatusOffset, static_cast<unsigned char>(status));
+  }
+  if (cmd == "drain" && argc == 2) {
+    drain_console();
+    return 0;
   }
   if (cmd == "boot-marker" && argc == 2) {
     return report(kBootMarkerPort, kBootMarkerOffset, kBootMarkerValue);

@@ -16,4 +16,6 @@ taskset -p "$mask" $$ >/dev/null && taskset -p "$mask" 1 >/dev/null ||
   { echo "console_burst: cannot move this script and init off CPU $irq_cpu"; exit 3; }
 echo "CONSOLE-BURST-LINES=$lines (UART interrupt on CPU $irq_cpu, writer and init on mask $mask)"
 for ((i = 1; i <= lines; i++)); do printf 'burst %06d\n' "$i"; done
+# init's exit path does not drain the console (see zvmm-guest): do it here.
+zvmm-guest drain
 exit 0
