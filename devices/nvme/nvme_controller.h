@@ -1,0 +1,91 @@
+// The NVMe controller model (NVMe Base Specification 2.0 and the NVMe over
+// PCIe Transport Specification): register file, admin queue, I/O queues,
+// admin commands and the NVM command set over zoned::ZonedDevice namespaces.
+// It knows nothing about PCI: NvmePciFunction (nvme_pci.h) wraps it, routes
+// BAR0 accesses below the MSI-X table here, registers the doorbells this
+// class lists as ioeventfds and delivers interrupts through NvmeInterrupt.
+//
+// Threads:
+//   - mmio_read/mmio_write come from vCPU threads (any number, concurrently).
+//     Register accesses and admin commands are handled on the calling vCPU
+//     thread under the controller's lock (admin SQ doorbell writes run the
+//     admin commands made available).
+//   - each I/O submission queue is served by a devices::run_queue_worker
+//     thread (ZonedQueue per SQ); the SQ tail doorbell wakes it through an
+//     EventFd: signalled by mmio_write() when the doorbell write traps, or
+//     by KVM directly when the doorbell is registered as an ioeventfd
+//     (only once shadow doorbells are on for that queue, because only then
+//     does the controller learn the new tail without the written value).
+//   - interrupts are raised from any of these threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "base/event_fd.h"
+#include "devices/nvme/controller_config.h"
+#include "vmm/guest_memory.h"
+
+namespace zvmm::nvme {
+
+// The controller's way to interrupt the host: one MSI-X vector per
+// completion queue's IV (vector 0: admin CQ). Thread-safe.
+class NvmeInterrupt {
+ public:
+  virtual ~NvmeInterrupt() = default;
+  virtual void signal(uint16_t vector) = 0;
+};
+
+// A BAR0 doorbell that is served without a trap right now.
+struct NvmeDoorbell {
+  uint64_t offset = 0;           // BAR0 offset (sq_tail_doorbell(qid) / cq_head_doorbell(qid))
+  const EventFd* event = nullptr;  // signalled by the write; owned by the controller
+  friend bool operator==(const NvmeDoorbell&, const NvmeDoorbell&) = default;
+};
+
+class NvmeController {
+ public:
+  // MSI-X vectors the PCI function must offer for `config`.
+  static uint16_t msix_vectors(const ControllerConfig& config) { return config.max_io_queues + 1; }
+
+  // `mem` and `irq` outlive the controller. Throws std::invalid_argument on
+  // a bad config (ControllerConfig::validate()).
+  NvmeController(ControllerConfig config, const GuestMemory& mem, NvmeInterrupt& irq);
+  ~NvmeController();  // stop()
+  NvmeController(const NvmeController&) = delete;
+  NvmeController& operator=(const NvmeController&) = delete;
+
+  const ControllerConfig& config() const;
+
+  // Guest accesses to BAR0 at `offset` (< doorbells_end(max_io_queues)):
+  // registers below 1000h (ControllerRegisters' access rules), doorbells
+  // above. Never throw; a guest that breaks the protocol gets CSTS.CFS or an
+  // ignored write, never a crash.
+  void mmio_read(uint64_t offset, std::span<uint8_t> data);
+  void mmio_write(uint64_t offset, std::span<const uint8_t> data);
+
+  // The doorbells to register as ioeventfds now. The set changes when shadow
+  // doorbells are turned on (Doorbell Buffer Config) and when I/O queues are
+  // created or deleted while they are on; the controller then calls the
+  // doorbells_changed callback, on the thread that made the change and with
+  // no controller lock held (the PCI wrapper calls PciRoot::refresh_doorbells
+  // from it, which calls doorbells()).
+  std::vector<NvmeDoorbell> doorbells() const;
+  void set_doorbells_changed(std::function<void()> callback);
+
+  // PCI function-level reset or VM reset: every queue stopped and deleted
+  // (in-flight I/O waited for), registers to power-on values. Never throws.
+  void reset();
+  // VMM exit: like reset() but final (later doorbells do nothing). The disks
+  // are left consistent; the caller flushes them. Idempotent.
+  void stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zvmm::nvme
