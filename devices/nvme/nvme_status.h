@@ -18,20 +18,66 @@ namespace zvmm::nvme {
 // Status Values"). Names follow the spec's, shortened; the spec's full name is
 // on each line.
 enum class GenericStatus : uint8_t {
-  kSuccess = 0x00,            // Successful Completion
-  kInvalidField = 0x02,       // Invalid Field in Command
-  kDataTransferError = 0x04,  // Data Transfer Error
-  kInvalidPrpOffset = 0x13,   // PRP Offset Invalid
+  kSuccess = 0x00,                 // Successful Completion
+  kInvalidOpcode = 0x01,           // Invalid Command Opcode
+  kInvalidField = 0x02,            // Invalid Field in Command
+  kDataTransferError = 0x04,       // Data Transfer Error
+  kInternalError = 0x06,           // Internal Error
+  kInvalidNamespaceOrFormat = 0x0b,  // Invalid Namespace or Format
+  kCommandSequenceError = 0x0c,    // Command Sequence Error
+  kInvalidPrpOffset = 0x13,        // PRP Offset Invalid
 };
 
 constexpr std::string_view to_string(GenericStatus s) {
   switch (s) {
     case GenericStatus::kSuccess: return "Successful Completion";
+    case GenericStatus::kInvalidOpcode: return "Invalid Command Opcode";
     case GenericStatus::kInvalidField: return "Invalid Field in Command";
     case GenericStatus::kDataTransferError: return "Data Transfer Error";
+    case GenericStatus::kInternalError: return "Internal Error";
+    case GenericStatus::kInvalidNamespaceOrFormat: return "Invalid Namespace or Format";
+    case GenericStatus::kCommandSequenceError: return "Command Sequence Error";
     case GenericStatus::kInvalidPrpOffset: return "PRP Offset Invalid";
   }
   return "unknown generic status";
+}
+
+// Status Code Type 1h, Command Specific Status (spec figure "Command
+// Specific Status Values"). Each applies only to the commands the spec lists
+// for it (in brackets).
+enum class CommandSpecificStatus : uint8_t {
+  kCompletionQueueInvalid = 0x00,        // Completion Queue Invalid [Create I/O SQ]
+  kInvalidQueueIdentifier = 0x01,        // Invalid Queue Identifier [Create/Delete I/O SQ/CQ]
+  kInvalidQueueSize = 0x02,              // Invalid Queue Size [Create I/O SQ/CQ]
+  kAbortCommandLimitExceeded = 0x03,     // Abort Command Limit Exceeded [Abort]
+  kAsyncEventRequestLimitExceeded = 0x05,  // Asynchronous Event Request Limit Exceeded [AER]
+  kInvalidInterruptVector = 0x08,        // Invalid Interrupt Vector [Create I/O CQ]
+  kInvalidLogPage = 0x09,                // Invalid Log Page [Get Log Page]
+  kInvalidQueueDeletion = 0x0c,          // Invalid Queue Deletion [Delete I/O CQ]
+  kFeatureIdentifierNotSaveable = 0x0d,  // Feature Identifier Not Saveable [Set Features]
+  kFeatureNotChangeable = 0x0e,          // Feature Not Changeable [Set Features]
+  kFeatureNotNamespaceSpecific = 0x0f,   // Feature Not Namespace Specific [Set Features]
+  kIoCommandSetCombinationRejected = 0x2b,  // I/O Command Set Combination Rejected [Set Features 19h]
+};
+
+constexpr std::string_view to_string(CommandSpecificStatus s) {
+  switch (s) {
+    case CommandSpecificStatus::kCompletionQueueInvalid: return "Completion Queue Invalid";
+    case CommandSpecificStatus::kInvalidQueueIdentifier: return "Invalid Queue Identifier";
+    case CommandSpecificStatus::kInvalidQueueSize: return "Invalid Queue Size";
+    case CommandSpecificStatus::kAbortCommandLimitExceeded: return "Abort Command Limit Exceeded";
+    case CommandSpecificStatus::kAsyncEventRequestLimitExceeded:
+      return "Asynchronous Event Request Limit Exceeded";
+    case CommandSpecificStatus::kInvalidInterruptVector: return "Invalid Interrupt Vector";
+    case CommandSpecificStatus::kInvalidLogPage: return "Invalid Log Page";
+    case CommandSpecificStatus::kInvalidQueueDeletion: return "Invalid Queue Deletion";
+    case CommandSpecificStatus::kFeatureIdentifierNotSaveable: return "Feature Identifier Not Saveable";
+    case CommandSpecificStatus::kFeatureNotChangeable: return "Feature Not Changeable";
+    case CommandSpecificStatus::kFeatureNotNamespaceSpecific: return "Feature Not Namespace Specific";
+    case CommandSpecificStatus::kIoCommandSetCombinationRejected:
+      return "I/O Command Set Combination Rejected";
+  }
+  return "unknown command specific status";
 }
 
 }  // namespace zvmm::nvme
