@@ -110,7 +110,7 @@ size_t IoSubmissionQueue::service() {
   }
   drain_all();
   post_batch();
-  if (cq_->backlogged()) cq_->wake_when_room(&doorbell_);
+  cq_->backlogged(&doorbell_);  // stalled: woken when the head moves
   return taken;
 }
 

@@ -137,7 +137,8 @@ class Fuzzer {
     for (size_t o = 0; o < area.size(); o += 16) {
       const uint32_t dw3 = std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(area.data() + o + 12))
                                .load(std::memory_order_acquire);
-      const uint32_t dw2 = load_le<uint32_t>(area, o + 8);
+      const uint32_t dw2 = std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(area.data() + o + 8))
+                               .load(std::memory_order_relaxed);
       if (dw3 == 0 && dw2 == 0) continue;
       const uint16_t sqid = dw2 >> 16, cid = dw3 & 0xffff;
       ASSERT_TRUE(submitted_[sqid].count(cid)) << "CQE at 0x" << std::hex << kCqArea + o << " SQ "

@@ -49,8 +49,15 @@ std::optional<SubmissionQueue> SubmissionQueue::create(const GuestMemory& mem, u
 }
 
 Sqe SubmissionQueue::pop() {
+  // The guest may write the slot while we copy it (a host that broke the
+  // protocol): relaxed 8-byte atomic loads say that this is expected (and
+  // keep ThreadSanitizer runs meaningful); the copy is then the command.
   Sqe e;
-  std::memcpy(e.bytes.data(), ring_.data() + size_t{head_} * kSqeBytes, kSqeBytes);
+  auto* src = reinterpret_cast<uint64_t*>(ring_.data() + size_t{head_} * kSqeBytes);
+  for (size_t i = 0; i < kSqeBytes / 8; ++i) {
+    const uint64_t v = std::atomic_ref<uint64_t>(src[i]).load(std::memory_order_relaxed);
+    std::memcpy(e.bytes.data() + 8 * i, &v, 8);
+  }
   head_ = (head_ + 1) % entries_;
   return e;
 }

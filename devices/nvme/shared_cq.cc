@@ -14,9 +14,15 @@ size_t SharedCq::flush_backlog_locked() {
   return n;
 }
 
+// Under the lock: forget_waiter() (an SQ being deleted) then guarantees that
+// nobody signals its EventFd afterwards.
+void SharedCq::wake_waiters_locked() {
+  for (const EventFd* e : waiters_) e->signal();
+  waiters_.clear();
+}
+
 size_t SharedCq::post(std::span<const Cqe> cqes) {
   size_t n = 0;
-  std::vector<const EventFd*> wake;
   {
     std::lock_guard lock(mu_);
     ring_.refresh_head();
@@ -29,41 +35,40 @@ size_t SharedCq::post(std::span<const Cqe> cqes) {
         backlog_.push_back(c);
       }
     }
-    if (backlog_.empty()) wake.swap(waiters_);
+    if (backlog_.empty()) wake_waiters_locked();
   }
-  for (const EventFd* e : wake) e->signal();
   if (n > 0 && ring_.ien()) irq_.signal(ring_.iv());
   return n;
 }
 
 bool SharedCq::head_doorbell(uint32_t value) {
   size_t n = 0;
-  std::vector<const EventFd*> wake;
   {
     std::lock_guard lock(mu_);
     if (!ring_.set_head(value)) return false;
     ring_.refresh_head();
     n = flush_backlog_locked();
-    wake.swap(waiters_);
+    wake_waiters_locked();
   }
-  for (const EventFd* e : wake) e->signal();
   if (n > 0 && ring_.ien()) irq_.signal(ring_.iv());
   return true;
 }
 
-bool SharedCq::backlogged() {
+bool SharedCq::backlogged(const EventFd* wake) {
   size_t n = 0;
   bool backlogged;
-  std::vector<const EventFd*> wake;
   {
     std::lock_guard lock(mu_);
     if (backlog_.empty()) return false;
     ring_.refresh_head();
     n = flush_backlog_locked();
     backlogged = !backlog_.empty();
-    if (!backlogged) wake.swap(waiters_);
+    if (!backlogged) {
+      wake_waiters_locked();
+    } else if (wake && std::find(waiters_.begin(), waiters_.end(), wake) == waiters_.end()) {
+      waiters_.push_back(wake);
+    }
   }
-  for (const EventFd* e : wake) e->signal();
   if (n > 0 && ring_.ien()) irq_.signal(ring_.iv());
   return backlogged;
 }

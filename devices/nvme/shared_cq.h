@@ -41,11 +41,15 @@ class SharedCq {
   // A trapped CQ head doorbell write. Returns false if the value is invalid
   // (ignored). Posts the backlog that now fits and wakes the waiters.
   bool head_doorbell(uint32_t value);
-  // Nothing waits in the backlog (after re-reading the shadow head).
-  bool backlogged();
+  // Completions wait in the backlog (after posting what now fits, the
+  // shadow head re-read). If so and `wake` is given, it is signalled once
+  // when the head next moves: checking and registering under one lock, so a
+  // head update in between cannot be missed.
+  bool backlogged(const EventFd* wake = nullptr);
   // Signals `wake` once when the head next moves (at most once per
   // registration; duplicates are ignored).
   void wake_when_room(const EventFd* wake);
+  // After it returns `wake` is never signalled again (call before destroying it).
   void forget_waiter(const EventFd* wake);
 
   void enable_shadow(ShadowSlot slot);
@@ -60,6 +64,7 @@ class SharedCq {
 
  private:
   size_t flush_backlog_locked();
+  void wake_waiters_locked();
 
   std::mutex mu_;
   CompletionQueue ring_;

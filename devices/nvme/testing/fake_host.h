@@ -170,7 +170,14 @@ class FakeHost {
   void put(uint16_t qid, const Sqe& sqe) {
     QueueState& q = queues_.at(qid);
     auto slot = bytes(q.sq + uint64_t{q.sq_tail} * 64, 64);
-    std::memcpy(slot.data(), sqe.bytes.data(), 64);
+    // Relaxed atomic stores: a host that broke the protocol (the fuzz test's
+    // random doorbells) may be writing a slot the controller is copying.
+    auto* dst = reinterpret_cast<uint64_t*>(slot.data());
+    for (size_t i = 0; i < 8; ++i) {
+      uint64_t v;
+      std::memcpy(&v, sqe.bytes.data() + 8 * i, 8);
+      std::atomic_ref<uint64_t>(dst[i]).store(v, std::memory_order_relaxed);
+    }
     q.sq_tail = (q.sq_tail + 1) % q.sq_entries;
   }
   // Rings the SQ tail doorbell (nvme_write_sq_db): through the shadow slot
