@@ -18,14 +18,19 @@ namespace zvmm::nvme {
 // Status Values"). Names follow the spec's, shortened; the spec's full name is
 // on each line.
 enum class GenericStatus : uint8_t {
-  kSuccess = 0x00,                 // Successful Completion
-  kInvalidOpcode = 0x01,           // Invalid Command Opcode
-  kInvalidField = 0x02,            // Invalid Field in Command
-  kDataTransferError = 0x04,       // Data Transfer Error
-  kInternalError = 0x06,           // Internal Error
+  kSuccess = 0x00,                  // Successful Completion
+  kInvalidOpcode = 0x01,            // Invalid Command Opcode
+  kInvalidField = 0x02,             // Invalid Field in Command
+  kDataTransferError = 0x04,        // Data Transfer Error
+  kInternalError = 0x06,            // Internal Error
+  kAbortRequested = 0x07,           // Command Abort Requested
+  kAbortedSqDeletion = 0x08,        // Command Aborted due to SQ Deletion
   kInvalidNamespaceOrFormat = 0x0b,  // Invalid Namespace or Format
-  kCommandSequenceError = 0x0c,    // Command Sequence Error
-  kInvalidPrpOffset = 0x13,        // PRP Offset Invalid
+  kCommandSequenceError = 0x0c,     // Command Sequence Error
+  kInvalidPrpOffset = 0x13,         // PRP Offset Invalid
+  kNamespaceWriteProtected = 0x20,  // Namespace is Write Protected
+  kLbaOutOfRange = 0x80,            // LBA Out of Range
+  kCapacityExceeded = 0x81,         // Capacity Exceeded
 };
 
 constexpr std::string_view to_string(GenericStatus s) {
@@ -35,9 +40,14 @@ constexpr std::string_view to_string(GenericStatus s) {
     case GenericStatus::kInvalidField: return "Invalid Field in Command";
     case GenericStatus::kDataTransferError: return "Data Transfer Error";
     case GenericStatus::kInternalError: return "Internal Error";
+    case GenericStatus::kAbortRequested: return "Command Abort Requested";
+    case GenericStatus::kAbortedSqDeletion: return "Command Aborted due to SQ Deletion";
     case GenericStatus::kInvalidNamespaceOrFormat: return "Invalid Namespace or Format";
     case GenericStatus::kCommandSequenceError: return "Command Sequence Error";
     case GenericStatus::kInvalidPrpOffset: return "PRP Offset Invalid";
+    case GenericStatus::kNamespaceWriteProtected: return "Namespace is Write Protected";
+    case GenericStatus::kLbaOutOfRange: return "LBA Out of Range";
+    case GenericStatus::kCapacityExceeded: return "Capacity Exceeded";
   }
   return "unknown generic status";
 }
@@ -79,5 +89,12 @@ constexpr std::string_view to_string(CommandSpecificStatus s) {
   }
   return "unknown command specific status";
 }
+
+// Status Code Type 2h, Media and Data Integrity Errors.
+enum class MediaStatus : uint8_t {
+  kWriteFault = 0x80,            // Write Fault
+  kUnrecoveredReadError = 0x81,  // Unrecovered Read Error
+  kCompareFailure = 0x85,        // Compare Failure
+};
 
 }  // namespace zvmm::nvme
