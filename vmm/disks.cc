@@ -74,6 +74,9 @@ void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& inter
         };
         break;
       }
+      case DiskFrontend::kNvme:
+        // The PCI function and controller are being built (issue 11).
+        throw DiskError("--disk " + disk.spec.text + ": the NVMe controller is not wired in yet");
     }
   }
 }
