@@ -229,6 +229,15 @@ class ControllerRegisters {
   // when a controller reset abandoned it.
   bool shutdown_complete();
 
+  // The controller cannot continue (a guest protocol violation it cannot
+  // recover from, e.g. admin queues outside guest RAM at enable or an admin
+  // CQ head doorbell past the entries posted): CSTS.CFS = 1. RDY and SHST are
+  // left as they are; Linux resets the controller when it sees CFS. Cleared
+  // by a controller reset (CC.EN 1->0), a successful enable or reset().
+  // Never throws.
+  void set_fatal() { csts_ |= csts::kCfs; }
+  bool fatal() const { return csts_ & csts::kCfs; }
+
   // Power-on values for every register, AQA/ASQ/ACQ included (a PCI
   // function-level reset or a VM reset; the owner, which asks for it, tears
   // its queues down itself). No event.

@@ -317,6 +317,27 @@ TEST(ControllerRegs, DisableIsAControllerReset) {
   EXPECT_EQ(std::get<EnableEvent>(*ev).admin.cq_base, kAcq);
 }
 
+TEST(ControllerRegs, SetFatalSetsCfsUntilAControllerReset) {
+  ControllerRegisters r;
+  enable_like_linux(r);
+  EXPECT_FALSE(r.fatal());
+  r.set_fatal();
+  EXPECT_TRUE(r.fatal());
+  EXPECT_EQ(rd32(r, reg::kCsts), csts::kRdy | csts::kCfs);  // RDY stays
+  r.set_fatal();                                              // idempotent
+  EXPECT_EQ(rd32(r, reg::kCsts), csts::kRdy | csts::kCfs);
+  // Linux's answer to CFS: disable (a controller reset), then enable again.
+  auto ev = wr32(r, reg::kCc, kLinuxCc);
+  ASSERT_TRUE(ev);
+  EXPECT_TRUE(std::holds_alternative<ResetEvent>(*ev));
+  EXPECT_EQ(rd32(r, reg::kCsts), 0u);
+  ASSERT_TRUE(wr32(r, reg::kCc, kLinuxCc | cc::kEn));
+  EXPECT_EQ(rd32(r, reg::kCsts), csts::kRdy);
+  r.set_fatal();
+  r.reset();  // power-on reset clears it too
+  EXPECT_FALSE(r.fatal());
+}
+
 TEST(ControllerRegs, NormalShutdownWithEnStillSetThenReEnableAfterReset) {
   ControllerRegisters r;
   enable_like_linux(r);

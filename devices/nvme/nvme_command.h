@@ -69,8 +69,14 @@ struct Status {
   static constexpr Status specific(uint8_t sc, bool dnr = true) {
     return {StatusCodeType::kCommandSpecific, sc, dnr};
   }
+  static constexpr Status specific(CommandSpecificStatus s, bool dnr = true) {
+    return specific(static_cast<uint8_t>(s), dnr);
+  }
   static constexpr Status media(uint8_t sc, bool dnr = true) {
     return {StatusCodeType::kMediaError, sc, dnr};
+  }
+  static constexpr Status media(MediaStatus s, bool dnr = true) {
+    return media(static_cast<uint8_t>(s), dnr);
   }
   constexpr bool ok() const { return sct == StatusCodeType::kGeneric && sc == 0; }
   // The CQE Status field (without the phase tag): SC 7:0, SCT 10:8, DNR 14.

@@ -27,16 +27,19 @@
 
 #include "base/event_fd.h"
 #include "devices/nvme/controller_config.h"
+#include "devices/nvme/nvme_interrupt.h"
 #include "vmm/guest_memory.h"
 
 namespace zvmm::nvme {
 
-// The controller's way to interrupt the host: one MSI-X vector per
-// completion queue's IV (vector 0: admin CQ). Thread-safe.
-class NvmeInterrupt {
- public:
-  virtual ~NvmeInterrupt() = default;
-  virtual void signal(uint16_t vector) = 0;
+// Asynchronous Event Types (Asynchronous Event Request completion DW0 2:0).
+enum class AsyncEventType : uint8_t {
+  kError = 0,            // always reported (not maskable)
+  kSmartHealth = 1,      // Asynchronous Event Configuration bits 7:0
+  kNotice = 2,           // AEC bit 8 + info (00h NS attribute, 01h FW activation,
+                         // 03h ANA, EFh Zone Descriptor Changed: bit 27)
+  kIoCommandSet = 6,
+  kVendor = 7,
 };
 
 // A BAR0 doorbell that is served without a trap right now.
@@ -75,6 +78,16 @@ class NvmeController {
   // from it, which calls doorbells()).
   std::vector<NvmeDoorbell> doorbells() const;
   void set_doorbells_changed(std::function<void()> callback);
+
+  // Reports an asynchronous event (NVMe Base 2.0 section 5.2): completes an
+  // outstanding Asynchronous Event Request with DW0 = type | info << 8 |
+  // log_page << 16, or keeps the event until the host submits one. Events
+  // the Asynchronous Event Configuration feature disables are dropped; a
+  // reported type stays masked until the host reads `log_page` with RAE 0
+  // (Get Log Page). Events and held requests are dropped by a controller
+  // reset. Thread-safe (any thread, no controller lock needed: issue 12's
+  // Zone Descriptor Changed comes from I/O workers). Never throws.
+  void raise_async_event(AsyncEventType type, uint8_t info, uint8_t log_page);
 
   // PCI function-level reset or VM reset: every queue stopped and deleted
   // (in-flight I/O waited for), registers to power-on values. Never throws.

@@ -18,20 +18,57 @@ namespace zvmm::nvme {
 // Status Values"). Names follow the spec's, shortened; the spec's full name is
 // on each line.
 enum class GenericStatus : uint8_t {
-  kSuccess = 0x00,            // Successful Completion
-  kInvalidField = 0x02,       // Invalid Field in Command
-  kDataTransferError = 0x04,  // Data Transfer Error
-  kInvalidPrpOffset = 0x13,   // PRP Offset Invalid
+  kSuccess = 0x00,                  // Successful Completion
+  kInvalidOpcode = 0x01,            // Invalid Command Opcode
+  kInvalidField = 0x02,             // Invalid Field in Command
+  kDataTransferError = 0x04,        // Data Transfer Error
+  kInternalError = 0x06,            // Internal Error
+  kAbortRequested = 0x07,           // Command Abort Requested
+  kAbortedSqDeletion = 0x08,        // Command Aborted due to SQ Deletion
+  kInvalidNamespace = 0x0b,         // Invalid Namespace or Format
+  kCommandSequenceError = 0x0c,     // Command Sequence Error
+  kInvalidPrpOffset = 0x13,         // PRP Offset Invalid
+  kNamespaceWriteProtected = 0x20,  // Namespace is Write Protected
+  kLbaOutOfRange = 0x80,            // LBA Out of Range
+  kCapacityExceeded = 0x81,         // Capacity Exceeded
 };
 
 constexpr std::string_view to_string(GenericStatus s) {
   switch (s) {
     case GenericStatus::kSuccess: return "Successful Completion";
+    case GenericStatus::kInvalidOpcode: return "Invalid Command Opcode";
     case GenericStatus::kInvalidField: return "Invalid Field in Command";
     case GenericStatus::kDataTransferError: return "Data Transfer Error";
+    case GenericStatus::kInternalError: return "Internal Error";
+    case GenericStatus::kAbortRequested: return "Command Abort Requested";
+    case GenericStatus::kAbortedSqDeletion: return "Command Aborted due to SQ Deletion";
+    case GenericStatus::kInvalidNamespace: return "Invalid Namespace or Format";
+    case GenericStatus::kCommandSequenceError: return "Command Sequence Error";
     case GenericStatus::kInvalidPrpOffset: return "PRP Offset Invalid";
+    case GenericStatus::kNamespaceWriteProtected: return "Namespace is Write Protected";
+    case GenericStatus::kLbaOutOfRange: return "LBA Out of Range";
+    case GenericStatus::kCapacityExceeded: return "Capacity Exceeded";
   }
   return "unknown generic status";
 }
+
+// Status Code Type 1h, Command Specific Status (spec figure "Command Specific
+// Status Values"): the codes of the admin commands zvmm implements.
+enum class CommandSpecificStatus : uint8_t {
+  kCompletionQueueInvalid = 0x00,    // Create I/O SQ: CQID absent
+  kInvalidQueueIdentifier = 0x01,    // Create/Delete I/O SQ/CQ: QID 0, too large, in use, absent
+  kInvalidQueueSize = 0x02,          // Create I/O SQ/CQ: QSIZE 0 or above CAP.MQES; CC.IOSQES/IOCQES
+  kAbortCommandLimitExceeded = 0x03,  // Abort: more than ACL + 1 outstanding
+  kAerLimitExceeded = 0x05,          // Asynchronous Event Request: more than AERL + 1
+  kInvalidInterruptVector = 0x08,    // Create I/O CQ: IV >= vectors
+  kInvalidQueueDeletion = 0x0c,      // Delete I/O CQ: an SQ still uses it
+};
+
+// Status Code Type 2h, Media and Data Integrity Errors.
+enum class MediaStatus : uint8_t {
+  kWriteFault = 0x80,            // Write Fault
+  kUnrecoveredReadError = 0x81,  // Unrecovered Read Error
+  kCompareFailure = 0x85,        // Compare Failure
+};
 
 }  // namespace zvmm::nvme
