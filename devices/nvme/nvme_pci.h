@@ -3,9 +3,10 @@
 // PciDevice around one NvmeController, as VirtioPciTransport is around a
 // VirtioDevice. The controller knows nothing about PCI; this class owns
 //   - the config space: class 01h/08h/02h (mass storage, NVM, NVM Express),
-//     vendor/device kPciVendorId:kPciDeviceId, subsystem ids, no interrupt pin
-//     (MSI-X only), no PCI Express or PM capability (Linux's nvme driver
-//     needs neither: it matches the class and asks for MSI-X vectors);
+//     vendor/device kPciVendorId:kPciDeviceId (pci_ids.h), subsystem ids,
+//     no interrupt pin (MSI-X only), no PCI Express or PM capability
+//     (Linux's nvme driver needs neither: it matches the class and asks for
+//     MSI-X vectors; so there is no FLR either);
 //   - one 64-bit memory BAR0 (BAR0/1) laid out by bar0_layout(): registers
 //     at 0, doorbells at 1000h, the MSI-X table and PBA after them;
 //   - MSI-X, one vector per completion queue (vector 0: admin CQ), raised by
@@ -56,6 +57,7 @@
 #include "devices/nvme/controller_config.h"
 #include "devices/nvme/nvme_controller.h"
 #include "devices/nvme/nvme_interrupt.h"
+#include "devices/nvme/pci_ids.h"
 #include "devices/nvme/pci_layout.h"
 #include "devices/pci/msix.h"
 #include "devices/pci/pci_device.h"
@@ -63,14 +65,8 @@
 
 namespace zvmm::nvme {
 
-// PCI identity. 1b36 is the vendor id QEMU's devices use; 1b36:0010 (QEMU's
-// NVMe) is in Linux's nvme_id_table with NVME_QUIRK_BOGUS_NID, which makes
-// the driver ignore every namespace's EUI64/NGUID/UUID, so zvmm takes a
-// device id that no Linux quirk names (/work/shared/notes/nvme-zns.md 1.1).
-inline constexpr uint16_t kPciVendorId = 0x1b36;
-inline constexpr uint16_t kPciDeviceId = 0x5a4e;  // "ZN"
-inline constexpr uint16_t kPciSubsystemVendorId = kPciVendorId;
-inline constexpr uint16_t kPciSubsystemId = kPciDeviceId;
+// PCI identity: kPciVendorId/kPciDeviceId/kPciSubsystem* (pci_ids.h, shared
+// with Identify Controller's VID/SSVID: 1b36:5a56, not QEMU's quirked 0010).
 inline constexpr uint8_t kPciRevision = 1;
 inline constexpr uint32_t kPciClassNvme = 0x010802;  // class 01h, subclass 08h, prog-if 02h
 

@@ -21,7 +21,7 @@ check "sysfs model" "$(sed 's/ *$//' </sys/class/nvme/nvme0/model)" "zvmm NVMe C
 check "max_hw_sectors_kb (mdts 5 = 128 KiB)" "$(cat /sys/block/nvme0n1/queue/max_hw_sectors_kb)" 128
 check "PCI class" "$(cat /sys/class/nvme/nvme0/device/class)" 0x010802
 check "PCI vendor:device" "$(cat /sys/class/nvme/nvme0/device/vendor):$(cat /sys/class/nvme/nvme0/device/device)" \
-  "0x1b36:0x5a4e"
+  "0x1b36:0x5a56"
 idn="$(nvme id-ns $ns)" || bad "nvme id-ns"
 echo "$idn" | head -12; echo "$idn" | grep lbaf
 check "id-ns nsze (256 MiB / 512)" "$(field "$idn" nsze)" 0x80000
