@@ -92,7 +92,7 @@ std::variant<IoOp, Status> decode_io_command(const Sqe& sqe, std::span<const IoN
 
   if (op == io_opcode::kFlush && sqe.nsid() == kBroadcastNsid) return IoOp{.kind = IoOp::kFlush};
   const IoNamespace* ns = find(namespaces, sqe.nsid());
-  if (!ns) return generic(GenericStatus::kInvalidNamespace);
+  if (!ns) return generic(GenericStatus::kInvalidNamespaceOrFormat);
 
   const uint64_t slba = uint64_t{sqe.cdw(10)} | uint64_t{sqe.cdw(11)} << 32;
   const uint64_t nlb = uint64_t{sqe.cdw(12) & 0xffff} + 1;  // 0's based

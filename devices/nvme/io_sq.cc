@@ -13,6 +13,8 @@ using zoned::ZoneStatus;
 
 struct IoSubmissionQueue::Request {
   uint16_t cid = 0;
+  uint32_t nsid = 0;  // for the Error Information log
+  uint64_t slba = 0;
   IoOp op;
   Status status;       // first failure of its parts
   unsigned parts = 0;  // engine calls not yet completed
@@ -21,12 +23,11 @@ struct IoSubmissionQueue::Request {
 };
 
 IoSubmissionQueue::IoSubmissionQueue(const IoContext& ctx, SubmissionQueue ring,
-                                     std::shared_ptr<SharedCq> cq, IoCounters& counters)
+                                     std::shared_ptr<SharedCq> cq)
     : ctx_(ctx),
       qid_(ring.qid()),
       ring_(std::move(ring)),
       cq_(std::move(cq)),
-      counters_(counters),
       requests_(ring_.entries()) {
   for (const IoNamespace& ns : ctx_.namespaces) queues_.push_back(ns.device->open_queue(ring_.entries()));
   if (queues_.size() > 1) {
@@ -147,6 +148,8 @@ void IoSubmissionQueue::quiesce() {
 
 void IoSubmissionQueue::start(Request& r, const Sqe& sqe) {
   r.cid = sqe.cid();
+  r.nsid = sqe.nsid();
+  r.slba = uint64_t{sqe.cdw(10)} | uint64_t{sqe.cdw(11)} << 32;
   r.status = Status::success();
   r.parts = 0;
   ++outstanding_;
@@ -201,14 +204,17 @@ void IoSubmissionQueue::part_done(Request& r, Status s) {
 void IoSubmissionQueue::finish(Request& r) {
   --outstanding_;
   if (r.status.ok()) {
-    const uint64_t sectors = r.op.bytes / zoned::kSectorSize;
-    if (r.op.kind == IoOp::kRead) {
-      counters_.read_commands.fetch_add(1, std::memory_order_relaxed);
-      counters_.sectors_read.fetch_add(sectors, std::memory_order_relaxed);
-    } else if (r.op.kind == IoOp::kWrite) {
-      counters_.write_commands.fetch_add(1, std::memory_order_relaxed);
-      counters_.sectors_written.fetch_add(sectors, std::memory_order_relaxed);
+    switch (r.op.kind) {
+      case IoOp::kRead: ctx_.health.count_read(r.op.bytes); break;
+      case IoOp::kWrite:
+      case IoOp::kWriteZeroes: ctx_.health.count_write(r.op.bytes); break;
+      default: break;
     }
+  } else {
+    if (r.status.sct == StatusCodeType::kMediaError) {
+      ctx_.health.media_errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    ctx_.errors.record({.sqid = qid_, .cid = r.cid, .status = r.status, .lba = r.slba, .nsid = r.nsid});
   }
   batch_.push_back(Cqe{.dw0 = 0,
                        .dw1 = 0,

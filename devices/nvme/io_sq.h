@@ -30,6 +30,7 @@
 #include "base/event_fd.h"
 #include "base/unique_fd.h"
 #include "devices/nvme/io_commands.h"
+#include "devices/nvme/log_pages.h"
 #include "devices/nvme/queue_ring.h"
 #include "devices/nvme/shared_cq.h"
 #include "devices/queue_worker.h"
@@ -41,24 +42,15 @@ struct IoContext {
   const GuestMemory& mem;
   PrpLimits limits;
   std::span<const IoNamespace> namespaces;
-};
-
-// Commands and data units an SQ completed (SMART / Health Information:
-// Data Units Read/Written in thousands of 512-byte units, Host Read/Write
-// Commands). Read by the admin thread while the worker runs (relaxed atomics).
-struct IoCounters {
-  std::atomic<uint64_t> read_commands{0};
-  std::atomic<uint64_t> write_commands{0};
-  std::atomic<uint64_t> sectors_read{0};
-  std::atomic<uint64_t> sectors_written{0};
+  HealthCounters& health;  // SMART: commands and data units completed, media errors
+  ErrorLog& errors;        // Error Information: every failed command
 };
 
 class IoSubmissionQueue final : public devices::ServicedQueue {
  public:
   // Opens one ZonedQueue per namespace, `ring.entries()` deep. Throws (with
   // context) if the backend cannot (the caller answers Internal Error).
-  IoSubmissionQueue(const IoContext& ctx, SubmissionQueue ring, std::shared_ptr<SharedCq> cq,
-                    IoCounters& counters);
+  IoSubmissionQueue(const IoContext& ctx, SubmissionQueue ring, std::shared_ptr<SharedCq> cq);
   ~IoSubmissionQueue() override;  // quiesce()
   IoSubmissionQueue(const IoSubmissionQueue&) = delete;
   IoSubmissionQueue& operator=(const IoSubmissionQueue&) = delete;
@@ -97,7 +89,6 @@ class IoSubmissionQueue final : public devices::ServicedQueue {
   std::mutex ring_mu_;  // ring_'s tail and shadow slot (vCPU threads vs the worker)
   SubmissionQueue ring_;
   std::shared_ptr<SharedCq> cq_;
-  IoCounters& counters_;
   EventFd doorbell_;
   std::vector<std::unique_ptr<zoned::ZonedQueue>> queues_;  // one per namespace, same order
   UniqueFd epoll_;  // more than one namespace: readable when any queue's completion fd is

@@ -14,7 +14,12 @@
 #include <variant>
 
 #include "base/le.h"
+#include "devices/nvme/admin_capabilities.h"
+#include "devices/nvme/admin_reply.h"
 #include "devices/nvme/controller_regs.h"
+#include "devices/nvme/features.h"
+#include "devices/nvme/identify.h"
+#include "devices/nvme/log_pages.h"
 #include "devices/nvme/io_commands.h"
 #include "devices/nvme/io_sq.h"
 #include "devices/nvme/nvme_command.h"
@@ -26,13 +31,6 @@
 namespace zvmm::nvme {
 
 namespace {
-
-constexpr uint8_t kAerl = 3;  // Identify Controller AERL: 4 requests outstanding at most
-
-// Feature identifiers the fallback Get/Set Features answers (nvme-data's
-// FeatureStore replaces it).
-constexpr uint8_t kFeatureNumberOfQueues = 0x07;
-constexpr uint8_t kFeatureAsyncEventConfig = 0x0b;
 
 Status generic(GenericStatus s) { return Status::generic(s, true); }
 Status specific(CommandSpecificStatus s) { return Status::specific(s, true); }
@@ -55,51 +53,6 @@ std::optional<uint32_t> notice_aec_bit(uint8_t info) {
   }
 }
 
-// ---- The minimal Identify data used until nvme-data's builders are merged.
-// Only what the unit tests and a first Linux probe read.
-
-void put_string(std::span<uint8_t> out, size_t off, size_t width, const std::string& s) {
-  for (size_t i = 0; i < width; ++i) out[off + i] = i < s.size() ? static_cast<uint8_t>(s[i]) : ' ';
-}
-
-std::vector<uint8_t> fallback_identify_controller(const ControllerConfig& c) {
-  std::vector<uint8_t> d(4096, 0);
-  store_le<uint16_t>(d, 0, 0x1d1d);  // VID (placeholder until nvme-data)
-  put_string(d, 4, 20, c.serial);
-  put_string(d, 24, 40, c.model);
-  put_string(d, 64, 8, c.firmware);
-  d[77] = c.mdts;
-  store_le<uint16_t>(d, 78, c.cntlid);
-  store_le<uint32_t>(d, 80, kVersion);
-  store_le<uint32_t>(d, 92, 1u << 8);  // OAES: namespace attribute notices
-  store_le<uint16_t>(d, 256, 1u << 8);  // OACS: Doorbell Buffer Config
-  d[258] = 3;                           // ACL
-  d[259] = kAerl;
-  d[512] = 0x66;  // SQES
-  d[513] = 0x44;  // CQES
-  uint32_t nn = 0;
-  for (const auto& ns : c.namespaces) nn = std::max(nn, ns.nsid);
-  store_le<uint32_t>(d, 516, nn);
-  store_le<uint16_t>(d, 520, (1u << 2) | (1u << 3));  // ONCS: DSM, Write Zeroes
-  d[525] = 0x07;                                       // VWC present, broadcast flush
-  const std::string& nqn = c.subnqn;
-  std::copy_n(nqn.begin(), std::min<size_t>(nqn.size(), 255), d.begin() + 768);
-  return d;
-}
-
-std::vector<uint8_t> fallback_identify_namespace(const IoNamespace& ns, const NamespaceConfig& c) {
-  std::vector<uint8_t> d(4096, 0);
-  store_le<uint64_t>(d, 0, ns.nsze);
-  store_le<uint64_t>(d, 8, ns.nsze);
-  store_le<uint64_t>(d, 16, ns.nsze);
-  d[33] = 0x09;  // DLFEAT: deallocated blocks read zeros, WZ DEAC supported
-  d[99] = ns.read_only ? 1 : 0;
-  std::copy(c.nguid.begin(), c.nguid.end(), d.begin() + 104);
-  std::copy(c.eui64.begin(), c.eui64.end(), d.begin() + 120);
-  d[128 + 2] = static_cast<uint8_t>(std::countr_zero(ns.lba_bytes));  // LBAF0 LBADS
-  return d;
-}
-
 }  // namespace
 
 class NvmeController::Impl {
@@ -109,7 +62,9 @@ class NvmeController::Impl {
         mem_(mem),
         irq_(irq),
         namespaces_(make_namespaces(config_)),
-        io_ctx_{mem_, PrpLimits(config_.mdts), namespaces_},
+        caps_(make_capabilities()),
+        features_(config_, caps_),
+        io_ctx_{mem_, PrpLimits(config_.mdts), namespaces_, health_, errors_},
         regs_(config_.registers),
         sqs_(size_t{config_.max_io_queues} + 1),
         cqs_(size_t{config_.max_io_queues} + 1) {}
@@ -161,9 +116,9 @@ class NvmeController::Impl {
     std::lock_guard lock(aer_mu_);
     if (type == AsyncEventType::kNotice) {
       auto bit = notice_aec_bit(info);
-      if (!bit || !(aec_ & *bit)) return;
+      if (!bit || !(features_.async_event_config() & *bit)) return;
     } else if (type == AsyncEventType::kSmartHealth) {
-      if (!(aec_ & 0xff)) return;
+      if (!(features_.async_event_config() & 0xff)) return;
     }
     const auto t = static_cast<uint8_t>(type);
     if (masked_types_ & (1u << t)) return;  // one per type until its log page is read
@@ -201,6 +156,14 @@ class NvmeController::Impl {
       return ShadowSlot::for_queue(doorbells, event_idx, qid, sq);
     }
   };
+
+  // What this controller implements (Identify, the features and the effects
+  // log follow it).
+  static AdminCapabilities make_capabilities() {
+    AdminCapabilities caps;
+    caps.flush_broadcast = true;  // IoSubmissionQueue flushes every namespace for NSID FFFFFFFFh
+    return caps;
+  }
 
   static std::vector<IoNamespace> make_namespaces(const ControllerConfig& c) {
     std::vector<IoNamespace> v;
@@ -262,9 +225,9 @@ class NvmeController::Impl {
       aer_cids_.clear();
       events_.clear();
       masked_types_ = 0;
-      aec_ = 0;
       admin_cq_.reset();
     }
+    features_.reset();
     admin_sq_.reset();
     shadow_.reset();
     shutting_down_ = false;
@@ -354,6 +317,7 @@ class NvmeController::Impl {
       admin_sq_head_.store(admin_sq_->head(), std::memory_order_relaxed);
       AdminOutcome out = execute_admin(sqe);
       if (out.held) continue;
+      if (!out.status.ok()) errors_.record({.sqid = 0, .cid = sqe.cid(), .status = out.status, .nsid = sqe.nsid()});
       admin_cq_->post(Cqe{.dw0 = out.dw0,
                           .sq_head = static_cast<uint16_t>(admin_sq_->head()),
                           .sq_id = 0,
@@ -436,7 +400,7 @@ class NvmeController::Impl {
     if (!ring) return {generic(GenericStatus::kInvalidField)};
     IoSq& sq = sqs_[qid];
     try {
-      sq.queue = std::make_unique<IoSubmissionQueue>(io_ctx_, std::move(*ring), cqs_[cqid], counters_);
+      sq.queue = std::make_unique<IoSubmissionQueue>(io_ctx_, std::move(*ring), cqs_[cqid]);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "nvme: Create I/O SQ %u: %s\n", qid, e.what());
       return {Status::generic(GenericStatus::kInternalError, false)};
@@ -489,8 +453,8 @@ class NvmeController::Impl {
 
   AdminOutcome async_event_request(const Sqe& sqe) {
     std::lock_guard lock(aer_mu_);
-    if (aer_cids_.size() >= size_t{kAerl} + 1) {
-      return {specific(CommandSpecificStatus::kAerLimitExceeded)};
+    if (aer_cids_.size() >= size_t{caps_.async_event_request_limit} + 1) {
+      return {specific(CommandSpecificStatus::kAsyncEventRequestLimitExceeded)};
     }
     aer_cids_.push_back(sqe.cid());
     return {.held = true};
@@ -549,81 +513,36 @@ class NvmeController::Impl {
     return Status::success();
   }
 
-  // ---- Identify / Features / Log pages: the fallback until nvme-data's
-  // builders are merged (then dispatched to them).
+  // ---- Identify / Features / Log pages: nvme-data's builders; the reply's
+  // data goes to the command's PRPs, the transfer length being the
+  // command's (Identify 4096 bytes, Get Log Page NUMD dwords).
 
-  AdminOutcome identify(const Sqe& sqe) {
-    const uint8_t cns = sqe.cdw(10) & 0xff;
-    std::vector<uint8_t> data;
-    switch (cns) {
-      case 0x00: {
-        const auto it = std::find_if(namespaces_.begin(), namespaces_.end(),
-                                     [&](const IoNamespace& n) { return n.nsid == sqe.nsid(); });
-        if (it == namespaces_.end()) return {generic(GenericStatus::kInvalidNamespace)};
-        data = fallback_identify_namespace(*it, config_.namespaces[it - namespaces_.begin()]);
-        break;
-      }
-      case 0x01: data = fallback_identify_controller(config_); break;
-      case 0x02: {
-        data.assign(4096, 0);
-        size_t i = 0;
-        for (const IoNamespace& n : namespaces_) {
-          if (n.nsid > sqe.nsid() && i < 1024) store_le<uint32_t>(data, 4 * i++, n.nsid);
-        }
-        break;
-      }
-      default: return {generic(GenericStatus::kInvalidField)};
+  AdminOutcome send_reply(const Sqe& sqe, const AdminReply& reply, uint64_t length) {
+    if (!reply.status.ok()) return {reply.status, reply.dw0};
+    if (length > 0) {
+      const Status s = copy_to_host(sqe, reply.data, length);
+      if (!s.ok()) return {s};
     }
-    return {copy_to_host(sqe, data, 4096)};
+    return {Status::success(), reply.dw0};
   }
 
-  AdminOutcome get_features(const Sqe& sqe) {
-    switch (sqe.cdw(10) & 0xff) {
-      case kFeatureNumberOfQueues: {
-        const uint32_t n = config_.max_io_queues - 1u;
-        return {Status::success(), n | n << 16};
-      }
-      case kFeatureAsyncEventConfig: {
-        std::lock_guard lock(aer_mu_);
-        return {Status::success(), aec_};
-      }
-      default: return {generic(GenericStatus::kInvalidField)};
-    }
-  }
+  AdminOutcome identify(const Sqe& sqe) { return send_reply(sqe, nvme::identify(config_, sqe, caps_), 4096); }
+
+  AdminOutcome get_features(const Sqe& sqe) { return send_reply(sqe, features_.get(sqe), 0); }
 
   AdminOutcome set_features(const Sqe& sqe) {
-    switch (sqe.cdw(10) & 0xff) {
-      case kFeatureNumberOfQueues: {
-        if ((sqe.cdw(11) & 0xffff) == 0xffff || (sqe.cdw(11) >> 16) == 0xffff) {
-          return {generic(GenericStatus::kInvalidField)};
-        }
-        const uint32_t n = config_.max_io_queues - 1u;
-        return {Status::success(), n | n << 16};
-      }
-      case kFeatureAsyncEventConfig: {
-        std::lock_guard lock(aer_mu_);
-        aec_ = sqe.cdw(11);
-        return {Status::success()};
-      }
-      default: return {generic(GenericStatus::kInvalidField)};
-    }
+    const bool io_queues = std::any_of(cqs_.begin(), cqs_.end(), [](const auto& c) { return c != nullptr; });
+    AdminOutcome out = send_reply(sqe, features_.set(sqe, io_queues), 0);
+    // A new Asynchronous Event Configuration may enable events held back.
+    return out;
   }
 
   AdminOutcome get_log_page(const Sqe& sqe) {
-    const uint32_t cdw10 = sqe.cdw(10);
-    const uint8_t lid = cdw10 & 0xff;
-    const bool rae = cdw10 & (1u << 15);
-    const uint64_t numd = ((uint64_t{sqe.cdw(11) & 0xffff} << 16) | (cdw10 >> 16)) + 1;
-    if (!rae) unmask_events_for_log(lid);
-    switch (lid) {
-      case 0x01:  // Error Information: empty until nvme-data's ErrorLog
-      case 0x02:  // SMART / Health: zeros until nvme-data's HealthCounters
-      case 0x03: {
-        std::vector<uint8_t> none;
-        return {copy_to_host(sqe, none, numd * 4)};
-      }
-      default: return {generic(GenericStatus::kInvalidField)};
-    }
+    const GetLogPageCommand cmd = parse_get_log_page(sqe);
+    const LogPageSources sources{config_, caps_, health_, errors_, &features_};
+    AdminReply reply = nvme::get_log_page(sqe, sources);
+    if (reply.status.ok() && !cmd.rae) unmask_events_for_log(cmd.lid);
+    return send_reply(sqe, reply, cmd.length);
   }
 
   void unmask_events_for_log(uint8_t lid) {
@@ -639,8 +558,11 @@ class NvmeController::Impl {
   const GuestMemory& mem_;
   NvmeInterrupt& irq_;
   const std::vector<IoNamespace> namespaces_;
+  const AdminCapabilities caps_;
+  FeatureStore features_;  // thread-safe accessors; get/set under mu_
+  HealthCounters health_;
+  ErrorLog errors_;
   const IoContext io_ctx_;
-  IoCounters counters_;
 
   mutable std::mutex mu_;  // registers, admin queue, queue tables, shadow_
   ControllerRegisters regs_;
@@ -659,7 +581,6 @@ class NvmeController::Impl {
   std::deque<uint16_t> aer_cids_;       // held Asynchronous Event Requests
   std::deque<uint32_t> events_;         // events waiting for a request (DW0)
   uint32_t masked_types_ = 0;           // bit per AsyncEventType reported and not yet read
-  uint32_t aec_ = 0;                    // Asynchronous Event Configuration (feature 0Bh)
 };
 
 NvmeController::NvmeController(ControllerConfig config, const GuestMemory& mem, NvmeInterrupt& irq)

@@ -114,7 +114,12 @@ TEST_F(NvmeControllerTest, BringUpLikeLinux) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(load_le<uint64_t>(id, 0), kDiskBytes / kLba);  // NSZE
   EXPECT_EQ(id[130], 9);  // LBADS
-  expect_generic(host_->identify(0, 2), GenericStatus::kInvalidNamespace);
+  expect_generic(host_->identify(0, 0), GenericStatus::kInvalidNamespaceOrFormat);
+  ASSERT_TRUE(host_->identify(0, 2, &id).ok());  // inactive: zeros
+  EXPECT_EQ(load_le<uint64_t>(id, 0), 0u);
+  // Get Log Page SMART counts the I/O below.
+  c = host_->identify(3, 1, &id);  // CSI descriptor
+  ASSERT_TRUE(c.ok());
   // Number of Queues.
   Sqe s = make_sqe(admin_opcode::kSetFeatures);
   set_cdw(s, 10, 0x07);
@@ -239,6 +244,24 @@ TEST_F(NvmeControllerTest, WriteThenReadBackAndCheckTheImage) {
   const uint64_t big = host_->alloc(1028 * kLba);
   expect_generic(host_->io(1, host_->rw(io_opcode::kRead, 1, 0, 1028, big, 1028 * kLba)),
                  GenericStatus::kInvalidField);
+  // SMART: 5 reads and 5 writes of 1170 sectors; the error log has the MDTS error.
+  const uint64_t log = host_->alloc(4096);
+  Sqe smart = make_sqe(admin_opcode::kGetLogPage, 0, kBroadcastNsid);
+  set_prps(smart, log, 0);
+  set_cdw(smart, 10, 0x02 | (127u << 16));  // 512 bytes
+  ASSERT_TRUE(host_->admin(smart).ok());
+  auto page = host_->bytes(log, 512);
+  EXPECT_EQ(load_le<uint64_t>(page, 32), 2u);  // data units read: ceil(1170 / 1000)
+  EXPECT_EQ(load_le<uint64_t>(page, 48), 2u);
+  EXPECT_EQ(load_le<uint64_t>(page, 64), 5u);  // host read commands
+  EXPECT_EQ(load_le<uint64_t>(page, 80), 5u);
+  Sqe err = make_sqe(admin_opcode::kGetLogPage);
+  set_prps(err, log, 0);
+  set_cdw(err, 10, 0x01 | (15u << 16));  // newest entry (64 bytes)
+  ASSERT_TRUE(host_->admin(err).ok());
+  page = host_->bytes(log, 64);
+  EXPECT_EQ(load_le<uint64_t>(page, 0), 1u);  // error count
+  EXPECT_EQ(load_le<uint16_t>(page, 8), 1u);  // SQID
 }
 
 TEST_F(NvmeControllerTest, WriteZeroesAndDeallocateReadZeros) {
@@ -295,11 +318,11 @@ TEST_F(NvmeControllerTest, IoErrors) {
                  GenericStatus::kLbaOutOfRange);
   EXPECT_TRUE(host_->io(1, host_->rw(io_opcode::kRead, 1, nsze - 2, 2, buf, 2 * kLba)).ok());
   expect_generic(host_->io(1, host_->rw(io_opcode::kRead, 2, 0, 1, buf, kLba)),
-                 GenericStatus::kInvalidNamespace);
+                 GenericStatus::kInvalidNamespaceOrFormat);
   expect_generic(host_->io(1, host_->rw(io_opcode::kRead, 0, 0, 1, buf, kLba)),
-                 GenericStatus::kInvalidNamespace);
+                 GenericStatus::kInvalidNamespaceOrFormat);
   expect_generic(host_->io(1, host_->rw(io_opcode::kRead, kBroadcastNsid, 0, 1, buf, kLba)),
-                 GenericStatus::kInvalidNamespace);
+                 GenericStatus::kInvalidNamespaceOrFormat);
   // Bad PRPs: misaligned PRP1, data outside RAM, PRP2 with an offset.
   Sqe s = host_->rw(io_opcode::kRead, 1, 0, 1, buf, kLba);
   set_prps(s, buf + 2, 0);
@@ -529,7 +552,7 @@ TEST_F(NvmeControllerTest, AsyncEventsHeldUntilRaised) {
     host_->submit(0, s);
   }
   expect_specific(host_->admin(make_sqe(admin_opcode::kAsyncEventRequest)),
-                  CommandSpecificStatus::kAerLimitExceeded);
+                  CommandSpecificStatus::kAsyncEventRequestLimitExceeded);
   // The notice type stays masked until log page 04h is read... (the fallback
   // log pages do not know 04h, but reading it unmasks notices).
   ctrl_->raise_async_event(AsyncEventType::kNotice, 0x00, 0x04);

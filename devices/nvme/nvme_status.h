@@ -25,7 +25,7 @@ enum class GenericStatus : uint8_t {
   kInternalError = 0x06,            // Internal Error
   kAbortRequested = 0x07,           // Command Abort Requested
   kAbortedSqDeletion = 0x08,        // Command Aborted due to SQ Deletion
-  kInvalidNamespace = 0x0b,         // Invalid Namespace or Format
+  kInvalidNamespaceOrFormat = 0x0b,  // Invalid Namespace or Format
   kCommandSequenceError = 0x0c,     // Command Sequence Error
   kInvalidPrpOffset = 0x13,         // PRP Offset Invalid
   kNamespaceWriteProtected = 0x20,  // Namespace is Write Protected
@@ -42,7 +42,7 @@ constexpr std::string_view to_string(GenericStatus s) {
     case GenericStatus::kInternalError: return "Internal Error";
     case GenericStatus::kAbortRequested: return "Command Abort Requested";
     case GenericStatus::kAbortedSqDeletion: return "Command Aborted due to SQ Deletion";
-    case GenericStatus::kInvalidNamespace: return "Invalid Namespace or Format";
+    case GenericStatus::kInvalidNamespaceOrFormat: return "Invalid Namespace or Format";
     case GenericStatus::kCommandSequenceError: return "Command Sequence Error";
     case GenericStatus::kInvalidPrpOffset: return "PRP Offset Invalid";
     case GenericStatus::kNamespaceWriteProtected: return "Namespace is Write Protected";
@@ -52,17 +52,43 @@ constexpr std::string_view to_string(GenericStatus s) {
   return "unknown generic status";
 }
 
-// Status Code Type 1h, Command Specific Status (spec figure "Command Specific
-// Status Values"): the codes of the admin commands zvmm implements.
+// Status Code Type 1h, Command Specific Status (spec figure "Command
+// Specific Status Values"). Each applies only to the commands the spec lists
+// for it (in brackets).
 enum class CommandSpecificStatus : uint8_t {
-  kCompletionQueueInvalid = 0x00,    // Create I/O SQ: CQID absent
-  kInvalidQueueIdentifier = 0x01,    // Create/Delete I/O SQ/CQ: QID 0, too large, in use, absent
-  kInvalidQueueSize = 0x02,          // Create I/O SQ/CQ: QSIZE 0 or above CAP.MQES; CC.IOSQES/IOCQES
-  kAbortCommandLimitExceeded = 0x03,  // Abort: more than ACL + 1 outstanding
-  kAerLimitExceeded = 0x05,          // Asynchronous Event Request: more than AERL + 1
-  kInvalidInterruptVector = 0x08,    // Create I/O CQ: IV >= vectors
-  kInvalidQueueDeletion = 0x0c,      // Delete I/O CQ: an SQ still uses it
+  kCompletionQueueInvalid = 0x00,        // Completion Queue Invalid [Create I/O SQ]
+  kInvalidQueueIdentifier = 0x01,        // Invalid Queue Identifier [Create/Delete I/O SQ/CQ]
+  kInvalidQueueSize = 0x02,              // Invalid Queue Size [Create I/O SQ/CQ]
+  kAbortCommandLimitExceeded = 0x03,     // Abort Command Limit Exceeded [Abort]
+  kAsyncEventRequestLimitExceeded = 0x05,  // Asynchronous Event Request Limit Exceeded [AER]
+  kInvalidInterruptVector = 0x08,        // Invalid Interrupt Vector [Create I/O CQ]
+  kInvalidLogPage = 0x09,                // Invalid Log Page [Get Log Page]
+  kInvalidQueueDeletion = 0x0c,          // Invalid Queue Deletion [Delete I/O CQ]
+  kFeatureIdentifierNotSaveable = 0x0d,  // Feature Identifier Not Saveable [Set Features]
+  kFeatureNotChangeable = 0x0e,          // Feature Not Changeable [Set Features]
+  kFeatureNotNamespaceSpecific = 0x0f,   // Feature Not Namespace Specific [Set Features]
+  kIoCommandSetCombinationRejected = 0x2b,  // I/O Command Set Combination Rejected [Set Features 19h]
 };
+
+constexpr std::string_view to_string(CommandSpecificStatus s) {
+  switch (s) {
+    case CommandSpecificStatus::kCompletionQueueInvalid: return "Completion Queue Invalid";
+    case CommandSpecificStatus::kInvalidQueueIdentifier: return "Invalid Queue Identifier";
+    case CommandSpecificStatus::kInvalidQueueSize: return "Invalid Queue Size";
+    case CommandSpecificStatus::kAbortCommandLimitExceeded: return "Abort Command Limit Exceeded";
+    case CommandSpecificStatus::kAsyncEventRequestLimitExceeded:
+      return "Asynchronous Event Request Limit Exceeded";
+    case CommandSpecificStatus::kInvalidInterruptVector: return "Invalid Interrupt Vector";
+    case CommandSpecificStatus::kInvalidLogPage: return "Invalid Log Page";
+    case CommandSpecificStatus::kInvalidQueueDeletion: return "Invalid Queue Deletion";
+    case CommandSpecificStatus::kFeatureIdentifierNotSaveable: return "Feature Identifier Not Saveable";
+    case CommandSpecificStatus::kFeatureNotChangeable: return "Feature Not Changeable";
+    case CommandSpecificStatus::kFeatureNotNamespaceSpecific: return "Feature Not Namespace Specific";
+    case CommandSpecificStatus::kIoCommandSetCombinationRejected:
+      return "I/O Command Set Combination Rejected";
+  }
+  return "unknown command specific status";
+}
 
 // Status Code Type 2h, Media and Data Integrity Errors.
 enum class MediaStatus : uint8_t {
