@@ -37,14 +37,14 @@ echo "$smart"
 check "smart critical_warning" "$(field "$smart" critical_warning)" 0
 duw="$(field "$smart" "Data Units Written" | sed 's/[^0-9].*//; s/,//g')"
 check "smart data units written >= 32 (16 MiB in 512,000-byte units)" "$(( ${duw:-0} >= 32 ))" 1
-hwc="$(field "$smart" "Host Write Commands" | tr -d ,)"
+hwc="$(field "$smart" host_write_commands | tr -d ,)"
 check "smart host write commands >= 128" "$(( ${hwc:-0} >= 128 ))" 1
 run "nvme error-log" nvme error-log $ctrl -e 4
 run "nvme fw-log" nvme fw-log $ctrl
 echo "--- features"
 check "feature 07h Number of Queues (2 SQ / 2 CQ, 0's based)" "$(feature $ctrl 7)" 0x00010001
 check "feature 06h Volatile Write Cache enabled" "$(feature $ctrl 6)" 0x00000001
-for fid in 1 2 4 5 8 0xb; do
+for fid in 1 2 4 5 8 0xa 0xb 0xf 0x19; do
   v="$(feature $ctrl $fid)"
   if [[ "$v" == 0x* ]]; then ok "feature $fid = $v"; else bad "feature $fid: $v"; fi
 done

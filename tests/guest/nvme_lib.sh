@@ -6,7 +6,10 @@ field() { awk -F: -v k="$2" '{n=$1; gsub(/[ \t]+$/, "", n)} n == k {v=$0; sub(/^
 feature() {
   local out
   out="$(nvme get-feature "$1" -f "$2" -H 2>&1)" || { echo "error: $out" | head -1; return; }
-  sed -n 's/.*Current value: *\(0x[0-9a-fA-F]*\).*/\1/p' <<<"$out" | head -1
+  local v
+  # nvme-cli 2.3 prints 0x00000157 but 00000000 for zero: always 0x here.
+  v="$(sed -n 's/.*Current value: *\(0x\)\{0,1\}\([0-9a-fA-F]\{1,\}\).*/0x\2/p' <<<"$out" | head -1)"
+  echo "${v:-unparsed: $(head -1 <<<"$out")}"
 }
 # The nvmeN whose serial is $1.
 ctrl_by_serial() {
