@@ -17,3 +17,6 @@ tests/bench/boot_time.sh
 
 step "disk I/O in the guest (fio): zvmm virtio-blk vs QEMU virtio-blk and NVMe ZNS, medians of 3 rounds"
 tests/bench/disk_io.sh --rounds 3
+
+step "NVMe in the guest (fio): zvmm NVMe vs QEMU NVMe vs the host itself, medians of 3 rounds"
+tests/bench/nvme_io.sh --rounds 3

@@ -12,6 +12,8 @@ PACKAGES=(
   zbd-utils btrfs-progs e2fsprogs pciutils
   # emulated KVM host and comparisons
   qemu-system-x86 qemu-utils coreutils gawk
+  # benchmark reports (tests/bench/fio_report.py reads fio's JSON)
+  python3
 )
 
 missing=()
