@@ -6,9 +6,10 @@
 // controller uses this" at the end).
 //
 // Spec: NVM Express Zoned Namespace Command Set Specification 1.1 (ZNS):
-// 3.4.1 Zone Management Receive, 3.4.2 Zone Management Send, 3.4.3 Zone
-// Append, 3.5 status values; the digest with what Linux 6.12, nvme-cli 2.3,
-// libnvme 1.3 and QEMU do is /work/shared/notes/nvme-zns.md section 5.
+// the Zone Management Receive, Zone Management Send and Zone Append
+// commands, the zone descriptor data structure and the command specific
+// status values; the digest with what Linux 6.12, nvme-cli 2.3, libnvme 1.3
+// and QEMU do is /work/shared/notes/nvme-zns.md section 5.
 //
 // Units, everywhere below:
 //   LBA      a logical block of the namespace: the device's logical block size
@@ -140,7 +141,7 @@ std::string zns_incompatibility(const zoned::ZonedDevice& device);
 //   kOutOfRange        generic 80h LBA Out of Range
 //   kMisaligned        generic 02h Invalid Field in Command
 //   kInvalidField      generic 02h Invalid Field (zone op / append SLBA not a zone start)
-//   kAppendTooLarge    generic 02h Invalid Field (ZNS 3.4.3: above ZASL)
+//   kAppendTooLarge    generic 02h Invalid Field (ZNS Zone Append: above ZASL)
 //   kInvalidZoneOp     SCT 1 B6h Invalid Zone Operation Request (a zone
 //                      operation the zone or device cannot do: a host
 //                      device's Offline; conventional zones, which a ZNS
@@ -254,7 +255,7 @@ bool zone_op_from_zsa(uint8_t zsa, zoned::ZoneOp& op);
 //   ZSA 11h (ZRWA flush; OZCS.ZRWASUP is 0)   B6h Invalid Zone Operation Request
 //   ZSA 03h with ZSASO (ZRWA allocation)      B6h Invalid Zone Operation Request
 //   any other ZSA                             Invalid Field
-// Select All (ZNS 3.4.2: "the Zone Send Action applies to all zones ..."),
+// Select All (ZNS Zone Management Send, Select All bit),
 // as zoned::select_all_applies() implements it and the tests check against
 // the spec: close -> ZSIO and ZSEO zones; finish -> ZSIO, ZSEO, ZSC; open ->
 // ZSC; reset -> ZSIO, ZSEO, ZSC, ZSF; offline -> ZSRO. Zones in other states
@@ -292,7 +293,7 @@ uint8_t zone_append_size_limit(uint64_t max_append_bytes, uint8_t mdts);
 // Decodes and checks a Zone Append, in QEMU's order:
 //   ZSLBA + NLB beyond NSZE (overflow-safe)   generic 80h LBA Out of Range
 //   ZSLBA not a zone start                    Invalid Field
-//   data > append_limit_bytes                 Invalid Field (ZNS 3.4.3: above ZASL)
+//   data > append_limit_bytes                 Invalid Field (ZNS Zone Append: above ZASL)
 // (FUSE/PSDT and the PRP mapping with its MDTS check are the controller's,
 // as for every I/O command. PRINFO/PIREMAP are ignored: the namespace has no
 // protection information. Zone condition, capacity boundary and resources

@@ -503,8 +503,9 @@ TEST_F(ZnsTest, SingleZoneActions) {
   EXPECT_EQ(cond(8), ZoneCondition::kEmpty);
 }
 
-// Select All: the conditions each action applies to, from ZNS 1.1 section
-// 4.3 (notes section 5.5), not from the engine.
+// Select All: the conditions each action applies to, from ZNS 1.1 Zone
+// Management Send (notes section 5.5 and zoned-spec.md section 3), not from
+// the engine.
 TEST_F(ZnsTest, SelectAllTouchesExactlyTheSpecsStates) {
   using C = ZoneCondition;
   const std::set<C> all = {C::kEmpty, C::kImplicitOpen, C::kExplicitOpen, C::kClosed,
