@@ -198,7 +198,7 @@ struct LogPageSources {
   // The Changed Zone List of zoned namespace `nsid` (owned by the controller,
   // one per zoned namespace), or null; unset: every zoned namespace reads an
   // empty list.
-  std::function<ChangedZoneList*(uint32_t nsid)> changed_zones;
+  std::function<ChangedZoneList*(uint32_t nsid)> changed_zones = nullptr;
 };
 
 // The Get Log Page command (statuses above). Success data: the page from
