@@ -158,9 +158,8 @@ std::string zns_incompatibility(const zoned::ZonedDevice& device);
 //                      Write Fault, WITHOUT DNR (a backend error may be
 //                      transient: Linux retries)
 // All others carry DNR (Linux retries any error without DNR 5 times).
-// The NVM-namespace counterpart is nvme_status() in io_commands.h (branch
-// nvme-core); the two differ only in kInvalidZoneOp, which is a generic
-// Invalid Field there (B6h is a ZNS command set code).
+// The controller uses this one mapping on every namespace (io_sq.cc): on an
+// NVM namespace (a plain device) the zone-specific results cannot occur.
 Status zoned_status(zoned::ZoneStatus s, bool is_read);
 
 // --- Zone Management Receive (7Ah) -------------------------------------------------
