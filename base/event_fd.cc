@@ -1,5 +1,6 @@
 #include "base/event_fd.h"
 
+#include <fcntl.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -12,6 +13,12 @@ namespace zvmm {
 
 EventFd::EventFd() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   if (!fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
+}
+
+EventFd EventFd::duplicate(const EventFd& other) {
+  UniqueFd fd(::fcntl(other.fd(), F_DUPFD_CLOEXEC, 0));
+  if (!fd) throw std::system_error(errno, std::generic_category(), "eventfd dup");
+  return EventFd(std::move(fd));
 }
 
 void EventFd::signal(uint64_t value) const {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "base/unique_fd.h"
 
@@ -13,6 +14,12 @@ class EventFd {
   // Throws std::system_error on failure.
   EventFd();
 
+  // A second descriptor of `other`'s eventfd (dup, close-on-exec): signalling
+  // either wakes the same waiters, and KVM sees one eventfd (an ioeventfd
+  // registered through one is unregistered through the other). It stays
+  // valid after `other` is closed. Throws std::system_error.
+  static EventFd duplicate(const EventFd& other);
+
   int fd() const { return fd_.get(); }
 
   // Adds `value` to the counter (wakes a waiter / injects an irqfd interrupt).
@@ -22,6 +29,8 @@ class EventFd {
   std::optional<uint64_t> consume() const;
 
  private:
+  explicit EventFd(UniqueFd fd) : fd_(std::move(fd)) {}
+
   UniqueFd fd_;
 };
 

@@ -14,6 +14,17 @@ TEST(EventFdTest, SignalsAccumulateAndConsumeClears) {
   EXPECT_FALSE(efd.consume());
 }
 
+TEST(EventFdTest, DuplicateIsTheSameEventfd) {
+  std::optional<EventFd> a(std::in_place);
+  const EventFd b = EventFd::duplicate(*a);
+  EXPECT_NE(a->fd(), b.fd());
+  b.signal(2);
+  EXPECT_EQ(a->consume(), 2u);
+  a->signal(3);
+  a.reset();  // the duplicate outlives the original
+  EXPECT_EQ(b.consume(), 3u);
+}
+
 TEST(UniqueFdTest, MovesOwnership) {
   EventFd efd;
   UniqueFd a(dup(efd.fd()));

@@ -19,6 +19,7 @@ source "$here/lib.sh"
 source "$here/rootfs.sh"
 
 # Modules the guest loads at boot (dependencies are resolved from modules.dep).
+# (nvme and nvme-core are built into the Debian 6.12 cloud kernel: modules.builtin.)
 GUEST_MODULES=(virtio_blk mq-deadline btrfs zonefs)
 # Programs the guest gets, with their shared libraries.
 GUEST_PROGRAMS=(bash fio blkzone blkdiscard blockdev nvme zbd mkfs.btrfs btrfs

@@ -115,6 +115,7 @@ CommandLine parse_command_line(std::span<const std::string> args) {
     }
   }
   if (!have_kernel || c.kernel.empty()) throw UsageError("--kernel PATH is required (see zvmm --help)");
+  (void)plan_nvme_controllers(c.disks);  // the rules across --disk nvme options
   return cl;
 }
 
@@ -155,6 +156,18 @@ options:
                           kick-yield: when a kicked queue worker first
                           yields its CPU to let the guest finish a burst
                           (default auto: after bursts; docs/usage.md)
+  --disk nvme,file=IMG,zoned=none[,size=S][,readonly=on|off][,nsid=N][,ctrl=ID]
+         [,serial=S][,queues=N][,mdts=N][,kick-yield=auto|on|off]
+                          NVMe namespace (repeatable) on a plain raw file
+                          (zoned=none; zoned namespaces are issue 12, so
+                          zoned=hm, the default, and host= are refused).
+                          Disks with the same ctrl=ID are namespaces of one
+                          controller (default: a controller per disk); nsid
+                          default: the lowest free one. Controller keys
+                          (serial, default ZVMM + a hash; queues, I/O queue
+                          pairs, default one per vCPU; mdts, max transfer
+                          2^N * 4K, 1-16, default 7; kick-yield) may be
+                          given on any of its disks, equal if repeated
   -h, --help              this text
   -V, --version           zvmm's version
 

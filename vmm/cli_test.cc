@@ -87,6 +87,11 @@ TEST(CliTest, UsageErrors) {
   EXPECT_NE(usage_error({"--kernel", "k", "--disk", "virtio-blk,file=r.img,size=64M,zone-size=4M,max-open=17"})
                 .find("larger than the number of sequential zones (16)"),
             std::string::npos);
+  // Rules across --disk nvme options are usage errors too.
+  EXPECT_EQ(usage_error({"--kernel", "k", "--disk", "nvme,file=a,zoned=none,ctrl=c,nsid=1", "--disk",
+                         "nvme,file=b,zoned=none,ctrl=c,nsid=1"}),
+            "--disk nvme,file=b,zoned=none,ctrl=c,nsid=1: nsid=1 is already --disk "
+            "nvme,file=a,zoned=none,ctrl=c,nsid=1 on ctrl=c");
 }
 
 // --memory takes base/size.h's sizes (base/size_test.cc has the syntax): a

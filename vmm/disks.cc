@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <string>
 
+#include "devices/nvme/nvme_pci.h"
 #include "devices/pci/pci_root.h"
 #include "devices/virtio/virtio_blk.h"
 #include "devices/virtio/virtio_pci_transport.h"
 #include "vmm/exit_codes.h"
+#include "vmm/nvme_disks.h"
 #include "zoned/open_zoned_device.h"
 #include "zoned/sync_zone_client.h"
 #include "zoned/zone_status.h"
@@ -51,6 +53,10 @@ Disks::~Disks() {
 
 void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
                    uint32_t vcpus) {
+  std::vector<DiskSpec> specs;
+  for (const Disk& d : disks_) specs.push_back(d.spec);
+  const std::vector<NvmeControllerPlan> controllers = plan_nvme_controllers(specs);
+  uint16_t cntlid = 0;
   for (size_t i = 0; i < disks_.size(); ++i) {
     Disk& disk = disks_[i];
     // The PCI function of each front end: the one place that picks it.
@@ -71,6 +77,31 @@ void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& inter
         pci.add_device(transport);  // maps BAR0, registers the queues' doorbells
         disk.stop_frontend = [weak = std::weak_ptr<virtio::VirtioPciTransport>(transport)] {
           if (const auto t = weak.lock()) t->reset();  // joins the queue workers
+        };
+        break;
+      }
+      case DiskFrontend::kNvme: {
+        // One function per controller, plugged at its first disk's turn.
+        const auto plan = std::find_if(controllers.begin(), controllers.end(), [i](const auto& p) {
+          return p.namespaces.front().disk == i;
+        });
+        if (plan == controllers.end()) break;  // a later namespace of an earlier controller
+        nvme::ControllerConfig config;
+        try {
+          config = nvme_controller_config(
+              *plan, ++cntlid, specs, [this](size_t d) { return disks_[d].device.get(); }, vcpus);
+        } catch (const std::invalid_argument& e) {
+          throw DiskError("--disk " + disk.spec.text + ": " + e.what());
+        }
+        std::shared_ptr<InterruptSourceGroup> irq =
+            interrupts.create_msi_group(nvme::NvmePciFunction::msix_vectors(config));
+        auto function = std::make_shared<nvme::NvmePciFunction>(std::move(config), mem, std::move(irq));
+        pci.add_device(function);  // maps BAR0 (no doorbells registered until shadow doorbells)
+        // The function learns of PciRoot here: the controller adds and drops
+        // ioeventfd doorbells at run time.
+        function->set_doorbells_changed([&pci, f = function.get()] { pci.refresh_doorbells(*f); });
+        disk.stop_frontend = [weak = std::weak_ptr<nvme::NvmePciFunction>(function)] {
+          if (const auto f = weak.lock()) f->stop();  // waits for in-flight I/O
         };
         break;
       }

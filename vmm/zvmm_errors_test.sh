@@ -49,8 +49,16 @@ expect 2 '^zvmm: --disk .*: device size 1000 is not a multiple of the 512-byte l
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/odd.raw,zoned=none,size=1000"
 expect 2 "^zvmm: --cpus: '0'" -- "$zvmm" --kernel "$tmp/bzImage" --cpus 0
 expect 2 "^zvmm: --disk zoned.img: unknown device type 'zoned.img'" -- "$zvmm" --kernel "$tmp/bzImage" --disk zoned.img
-expect 2 "^zvmm: --disk file=z.img: unknown device type 'file=z.img' \(only virtio-blk\)$" -- \
+expect 2 "^zvmm: --disk file=z.img: unknown device type 'file=z.img' \(virtio-blk or nvme\)$" -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk file=z.img
+# NVMe: zoned namespaces are issue 12; rules across --disk options are usage errors too.
+expect 2 '^zvmm: --disk .*: zoned NVMe namespaces are not supported yet \(issue 12\)' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "nvme,file=$tmp/n.img,size=64M"
+expect 2 '^zvmm: --disk .*: zoned=ha: NVMe has no host-aware zone model' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "nvme,file=$tmp/n.img,size=64M,zoned=ha"
+expect 2 '^zvmm: --disk .*,nsid=3: nsid=3 is already --disk .* on ctrl=c$' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "nvme,file=$tmp/n1.img,zoned=none,ctrl=c,nsid=3" \
+  --disk "nvme,file=$tmp/n2.img,zoned=none,ctrl=c,nsid=3"
 expect 2 "^zvmm: --disk .*: unknown key 'colour'$" -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk "virtio-blk,file=$tmp/z.img,colour=red"
 expect 2 '^zvmm: --disk .*: size is given twice$' -- \

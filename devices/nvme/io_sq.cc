@@ -42,11 +42,12 @@ struct IoSubmissionQueue::Request {
 };
 
 IoSubmissionQueue::IoSubmissionQueue(const IoContext& ctx, SubmissionQueue ring,
-                                     std::shared_ptr<SharedCq> cq)
+                                     std::shared_ptr<SharedCq> cq, const EventFd& doorbell)
     : ctx_(ctx),
       qid_(ring.qid()),
       ring_(std::move(ring)),
       cq_(std::move(cq)),
+      doorbell_(doorbell),
       requests_(ring_.entries()) {
   for (const IoNamespace& ns : ctx_.namespaces) queues_.push_back(ns.device->open_queue(ring_.entries()));
   if (queues_.size() > 1) {

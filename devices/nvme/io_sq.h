@@ -51,9 +51,14 @@ struct IoContext {
 
 class IoSubmissionQueue final : public devices::ServicedQueue {
  public:
-  // Opens one ZonedQueue per namespace, `ring.entries()` deep. Throws (with
+  // Opens one ZonedQueue per namespace, `ring.entries()` deep. `doorbell` is
+  // the controller's EventFd for this queue id: it lives as long as the
+  // controller (not this queue), so a doorbell registration that outlives a
+  // deleted queue never refers to a destroyed EventFd; a stale signal only
+  // makes a later queue with this id run an empty pass. Throws (with
   // context) if the backend cannot (the caller answers Internal Error).
-  IoSubmissionQueue(const IoContext& ctx, SubmissionQueue ring, std::shared_ptr<SharedCq> cq);
+  IoSubmissionQueue(const IoContext& ctx, SubmissionQueue ring, std::shared_ptr<SharedCq> cq,
+                    const EventFd& doorbell);
   ~IoSubmissionQueue() override;  // quiesce()
   IoSubmissionQueue(const IoSubmissionQueue&) = delete;
   IoSubmissionQueue& operator=(const IoSubmissionQueue&) = delete;
@@ -92,7 +97,7 @@ class IoSubmissionQueue final : public devices::ServicedQueue {
   std::mutex ring_mu_;  // ring_'s tail and shadow slot (vCPU threads vs the worker)
   SubmissionQueue ring_;
   std::shared_ptr<SharedCq> cq_;
-  EventFd doorbell_;
+  const EventFd& doorbell_;  // owned by the controller
   std::vector<std::unique_ptr<zoned::ZonedQueue>> queues_;  // one per namespace, same order
   UniqueFd epoll_;  // more than one namespace: readable when any queue's completion fd is
   std::vector<Request> requests_;

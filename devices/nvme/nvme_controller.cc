@@ -173,6 +173,9 @@ class NvmeController::Impl {
 
  private:
   struct IoSq {
+    // The SQ tail doorbell's EventFd: one per queue id for the controller's
+    // life (PciRoot may still hold it registered while a queue is deleted).
+    EventFd doorbell;
     std::unique_ptr<IoSubmissionQueue> queue;
     std::unique_ptr<devices::WorkerThread> worker;  // null once stopped (shutdown)
   };
@@ -469,7 +472,7 @@ class NvmeController::Impl {
     if (!ring) return {generic(GenericStatus::kInvalidField)};
     IoSq& sq = sqs_[qid];
     try {
-      sq.queue = std::make_unique<IoSubmissionQueue>(io_ctx_, std::move(*ring), cqs_[cqid]);
+      sq.queue = std::make_unique<IoSubmissionQueue>(io_ctx_, std::move(*ring), cqs_[cqid], sq.doorbell);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "nvme: Create I/O SQ %u: %s\n", qid, e.what());
       return {Status::generic(GenericStatus::kInternalError, false)};
