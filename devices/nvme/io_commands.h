@@ -112,7 +112,7 @@ struct IoOp {
   uint64_t bytes = 0;
   zoned::ZoneOp zone_op = zoned::ZoneOp::kOpen;  // kZoneSend
   bool select_all = false;                       // kZoneSend
-  ZoneReceiveCommand receive;                    // kZoneReceive
+  ZoneReceiveCommand receive = {};               // kZoneReceive
 };
 
 // Decodes and validates `sqe` for `namespaces` (in any order). On success the
