@@ -4,14 +4,18 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "vmm/boot_cpu_state.h"
 #include "vmm/console.h"
+#include "vmm/console_drain.h"
 #include "vmm/console_input.h"
 #include "vmm/cpuid.h"
 #include "vmm/device_manager.h"
@@ -105,7 +109,8 @@ int Vmm::run() {
   devices.add_legacy_devices({
       .console_output = [&console](std::span<const uint8_t> b) { console.write(b); },
       .com1_irq = [&vm](bool level) { vm.set_irq_line(layout::kCom1Irq, level); },
-      .exit_status = [&stop](uint8_t status) { stop.request({status, ""}); },
+      // The status stops the VM once the guest's console has drained (below).
+      .exit_status = [&stop](uint8_t status) { stop.request_deferred({status, ""}); },
       .reset = [&stop, &memory] { stop.request(reason_for_reset(memory)); },
       .boot_marker =
           [boot_time = c.boot_time, reported = std::make_shared<std::atomic<bool>>(false)] {
@@ -155,7 +160,28 @@ int Vmm::run() {
     stop.request({exit_code::kInternalError, std::string("cannot start vCPU threads: ") + e.what()});
   }
 
-  const StopReason stopped = stop.wait();
+  // A reported exit status lets the vCPUs run on until the UART is quiet, so
+  // that the guest kernel can send what its serial driver still buffers.
+  const ConsoleDrainRule drain_rule;
+  std::optional<std::pair<Serial::TransmitActivity, Serial::Clock::time_point>> at_status;
+  DrainState drain_end = DrainState::kDraining;
+  const StopReason stopped = stop.wait(
+      [&] {
+        const Serial::TransmitActivity now_activity = devices.serial().transmit_activity();
+        const Serial::Clock::time_point now = Serial::Clock::now();
+        if (!at_status) at_status.emplace(now_activity, now);
+        drain_end = decide(drain_rule, at_status->first, at_status->second, now_activity, now);
+        return drain_end != DrainState::kDraining;
+      },
+      drain_rule.poll);
+  if (drain_end == DrainState::kByteBudget || drain_end == DrainState::kCap) {
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        Serial::Clock::now() - at_status->second);
+    std::fprintf(stderr,
+                 "zvmm: the guest's console was still sending %lld ms after its exit status "
+                 "(%s reached); output after that is cut off\n",
+                 static_cast<long long>(waited.count()), std::string(to_string(drain_end)).c_str());
+  }
   for (auto& t : threads) t->kick();
   for (auto& t : threads) t->join();
   loop.stop();

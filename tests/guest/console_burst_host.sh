@@ -1,6 +1,6 @@
 # Host side: everything the guest wrote to its console before reporting its exit
-# status arrives, up to the ZVMM-GUEST-EXIT line (zvmm-guest drains the UART
-# before it writes the status register).
+# status arrives, up to the ZVMM-GUEST-EXIT line (zvmm keeps the VM running after
+# the status until the guest's UART is quiet; the guest does not drain).
 source "$ZVMM_HOST_LIB"
 # The console is kept in console_burst.log; thousands of lines are not repeated here.
 ZVMM_GUEST_CPUS=2 boot_guest console_burst >/dev/null
