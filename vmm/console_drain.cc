@@ -12,6 +12,12 @@ std::string_view to_string(DrainState state) {
   return "?";
 }
 
+DrainStart::Snapshot DrainStart::take_once(const Serial& serial) {
+  std::lock_guard lock(mutex_);
+  if (!snapshot_) snapshot_ = Snapshot{serial.transmit_activity(), Serial::Clock::now()};
+  return *snapshot_;
+}
+
 DrainState decide(const ConsoleDrainRule& rule, const Serial::TransmitActivity& at_status,
                   Serial::Clock::time_point status_time, const Serial::TransmitActivity& now_activity,
                   Serial::Clock::time_point now) {

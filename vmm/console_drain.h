@@ -18,6 +18,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "devices/legacy/serial.h"
@@ -48,6 +50,22 @@ enum class DrainState {
 };
 
 std::string_view to_string(DrainState state);
+
+// The UART's activity and the time when the guest reported its exit status:
+// taken by the first take_once() (the exit-status hook, on a vCPU thread),
+// returned unchanged by every later call (the main thread's wait). Thread safe.
+class DrainStart {
+ public:
+  struct Snapshot {
+    Serial::TransmitActivity activity;
+    Serial::Clock::time_point time;
+  };
+  Snapshot take_once(const Serial& serial);
+
+ private:
+  std::mutex mutex_;
+  std::optional<Snapshot> snapshot_;
+};
 
 DrainState decide(const ConsoleDrainRule& rule, const Serial::TransmitActivity& at_status,
                   Serial::Clock::time_point status_time, const Serial::TransmitActivity& now_activity,

@@ -62,6 +62,18 @@ TEST_F(ConsoleDrainTest, QuietWinsOverTheOtherRules) {
   EXPECT_EQ(at(31s, quiet_after_much), DrainState::kQuiet);
 }
 
+TEST(DrainStartTest, TheFirstSnapshotStays) {
+  Serial serial([](std::span<const uint8_t>) {}, [](bool) {});
+  DrainStart start;
+  const DrainStart::Snapshot first = start.take_once(serial);
+  const uint8_t x = 'x';
+  serial.write(Serial::kData, std::span<const uint8_t>(&x, 1));
+  const DrainStart::Snapshot later = start.take_once(serial);
+  EXPECT_EQ(later.time, first.time);
+  EXPECT_EQ(later.activity.bytes_transmitted, 0u);
+  EXPECT_EQ(serial.transmit_activity().bytes_transmitted, 1u);
+}
+
 TEST(ConsoleDrainNames, EveryStateHasAName) {
   EXPECT_EQ(to_string(DrainState::kDraining), "draining");
   EXPECT_EQ(to_string(DrainState::kQuiet), "quiet");

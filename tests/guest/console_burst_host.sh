@@ -3,9 +3,11 @@
 # the status until the guest's UART is quiet; the guest does not drain).
 source "$ZVMM_HOST_LIB"
 # The console is kept in console_burst.log; thousands of lines are not repeated here.
-ZVMM_GUEST_CPUS=2 boot_guest console_burst >/dev/null
+# --boot-time: zvmm also says how long the drain after the exit status took.
+ZVMM_GUEST_CPUS=2 boot_guest console_burst --boot-time >/dev/null
 hcheck "zvmm exit status" "$?" 0
 tr -d '\r' <console_burst.log >console.txt
+grep -a '^zvmm: ' console.txt
 grep -a '^CONSOLE-BURST-LINES=' console.txt
 lines="$(sed -n 's/^CONSOLE-BURST-LINES=\([0-9]*\).*/\1/p' console.txt)"
 if [[ -z "$lines" ]]; then
