@@ -190,10 +190,12 @@ int Vmm::run() {
                    "(%s reached); output after that is cut off\n",
                    waited, std::string(to_string(drain_end)).c_str());
     } else if (c.boot_time) {
-      std::fprintf(stderr, "zvmm: console drained %lld ms after the exit status (%llu bytes, %s)\n",
+      std::fprintf(stderr,
+                   "zvmm: console drained %lld ms after the exit status (%llu bytes, %s; %llu bytes in all)\n",
                    waited, sent,
                    drain_end == DrainState::kDraining ? "ended by another stop request"
-                                                      : std::string(to_string(drain_end)).c_str());
+                                                      : std::string(to_string(drain_end)).c_str(),
+                   static_cast<unsigned long long>(devices.serial().transmit_activity().bytes_transmitted));
     }
   }
   for (auto& t : threads) t->kick();

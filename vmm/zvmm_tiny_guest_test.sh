@@ -75,7 +75,7 @@ out="$("$zvmm" --kernel "$tmp/exit-tail" --memory 64M --boot-time 2>"$tmp/err")"
 status=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [[ "$status" -eq 42 && "$out" == "tail" ]] &&
-  grep -qE '^zvmm: console drained [0-9]+ ms after the exit status \(5 bytes, quiet\)$' "$tmp/err" &&
+  grep -qE '^zvmm: console drained [0-9]+ ms after the exit status \(5 bytes, quiet; 5 bytes in all\)$' "$tmp/err" &&
   ok "output after the exit status arrives (${ms} ms in all)" ||
   fail "exit-tail: status $status, stdout '$out', stderr: $(cat "$tmp/err")"
 out="$("$zvmm" --kernel "$tmp/exit-tail-reboot" --memory 64M 2>"$tmp/err")"

@@ -23,6 +23,15 @@ if cmp -s want.txt got.txt; then
 else
   hbad "lines missing or out of order; first difference:"
   diff want.txt got.txt | head -5
+  # Where the bytes went missing: zvmm counts every byte the guest wrote to THR
+  # ("N bytes in all"); the log holds the console plus zvmm's own stderr lines.
+  # Equal counts mean the guest never sent the lines (its kernel); fewer bytes
+  # in the log mean they were lost on the way from zvmm to the file.
+  first="$(diff want.txt got.txt | sed -n 's/^\([0-9]*\)[,acd].*/\1/p' | head -1)"
+  echo "console bytes: zvmm sent $(sed -n 's/.*; \([0-9]*\) bytes in all).*/\1/p' console_burst.log)," \
+    "the log holds $(grep -av '^zvmm: ' console_burst.log | wc -c) (zvmm lines excluded)"
+  echo "the log after the last line before the first difference (cat -A):"
+  grep -a -n -A4 "^burst $(printf %06d "$((first - 1))")" console_burst.log | cat -A | cut -c1-200
 fi
 # The status line follows the burst directly: nothing after it was lost either.
 hcheck "line after the last burst line" \
