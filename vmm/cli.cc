@@ -138,7 +138,8 @@ options:
                           where COM1 output goes (default stdio; with stdio,
                           a terminal or pipe on stdin feeds the guest's input)
   --boot-time             print "zvmm: guest userspace reached in N ms" when the
-                          guest writes the boot marker (port 0xf5)
+                          guest writes the boot marker (port 0xf5), and how
+                          long the console drain after its exit status took
   --disk virtio-blk,file=IMG[,size=S][,zoned=hm|ha|none][,zone-size=S]
          [,zone-capacity=S][,conventional-zones=N][,max-open=N][,max-active=N]
          [,max-append=S][,readonly=on|off][,queues=N][,kick-yield=auto|on|off]
