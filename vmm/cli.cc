@@ -141,7 +141,8 @@ options:
                           where COM1 output goes (default stdio; with stdio,
                           a terminal or pipe on stdin feeds the guest's input)
   --boot-time             print "zvmm: guest userspace reached in N ms" when the
-                          guest writes the boot marker (port 0xf5)
+                          guest writes the boot marker (port 0xf5), and how
+                          long the console drain after its exit status took
   --disk virtio-blk,file=IMG[,size=S][,zoned=hm|ha|none][,zone-size=S]
          [,zone-capacity=S][,conventional-zones=N][,max-open=N][,max-active=N]
          [,max-append=S][,readonly=on|off][,queues=N][,kick-yield=auto|on|off]
@@ -159,11 +160,15 @@ options:
                           kick-yield: when a kicked queue worker first
                           yields its CPU to let the guest finish a burst
                           (default auto: after bursts; docs/usage.md)
-  --disk nvme,file=IMG,zoned=none[,size=S][,readonly=on|off][,nsid=N][,ctrl=ID]
-         [,serial=S][,queues=N][,mdts=N][,kick-yield=auto|on|off]
-                          NVMe namespace (repeatable) on a plain raw file
-                          (zoned=none; zoned namespaces are issue 12, so
-                          zoned=hm, the default, and host= are refused).
+  --disk nvme,file=IMG|host=DEV[,zoned=hm|none][,size=S][,zone-size=S]
+         [,zone-capacity=S][,max-open=N][,max-active=N][,max-append=S]
+         [,readonly=on|off][,nsid=N][,ctrl=ID][,serial=S][,queues=N][,mdts=N]
+         [,kick-yield=auto|on|off]
+                          NVMe namespace (repeatable): zoned=hm (default)
+                          or host=: a Zoned Namespace (ZNS; no conventional
+                          zones, size a multiple of zone-size; zoned=ha is
+                          refused); zoned=none: an NVM namespace on a
+                          plain raw file.
                           Disks with the same ctrl=ID are namespaces of one
                           controller (default: a controller per disk); nsid
                           default: the lowest free one. Controller keys

@@ -122,19 +122,21 @@ bool take_frontend_key(DiskSpec& disk, std::string_view key, std::optional<std::
   return false;
 }
 
-constexpr std::string_view kZonedNvmeLater =
-    "zoned NVMe namespaces are not supported yet (issue 12)";
-
-// What an NVMe namespace can be backed by today: a plain file (an NVM
-// namespace). A zoned image or a host zoned device would be a Zoned Namespace.
+// A zoned NVMe namespace is a Zoned Namespace (NVMe ZNS, issue 12):
+// host-managed only (zoned=ha is refused while parsing), and ZNS has neither
+// conventional zones nor a smaller last zone (NSZE = zones * ZSZE). The
+// geometry given for a new image is checked here; an existing image and a
+// host device are checked when the controller is configured
+// (nvme::ControllerConfig::validate(): zns_incompatibility(), the same rules).
 void check_nvme_backing(const zoned::ZonedDeviceSpec& backing) {
-  if (backing.host) {
-    throw UsageError(std::string(kZonedNvmeLater) + ": host= devices are zoned");
+  if (backing.plain || backing.host || !backing.geometry) return;
+  zoned::ZoneGeometryConfig zns = *backing.geometry;
+  if (zns.nr_conventional != 0) {
+    throw UsageError("conventional-zones=" + std::to_string(zns.nr_conventional) +
+                     ": a Zoned Namespace has no conventional zones (use virtio-blk for those)");
   }
-  if (!backing.plain) {
-    throw UsageError(std::string(kZonedNvmeLater) +
-                     "; zoned=none makes a plain NVM namespace (zoned=hm is the default, as for every front end)");
-  }
+  zns.allow_smaller_last_zone = false;
+  (void)zoned::ZoneGeometry::from_config(zns);  // "device size N is not a multiple of the zone size M"
 }
 
 DiskSpec parse(std::string_view text) {

@@ -218,21 +218,29 @@ TEST(DiskConfigTest, NvmeKeys) {
   EXPECT_FALSE(p.backing.plain_size);
 }
 
+TEST(DiskConfigTest, NvmeZonedNamespaces) {
+  // zoned=hm (the default) is a Zoned Namespace; QEMU-like geometry keys.
+  DiskSpec p = parse_disk_option(
+      "nvme,file=z.img,zoned=hm,size=64M,zone-size=16M,zone-capacity=12M,max-open=2,max-active=3");
+  ASSERT_TRUE(p.backing.geometry);
+  EXPECT_EQ(p.backing.geometry->model, zoned::ZonedModel::kHostManaged);
+  EXPECT_EQ(p.backing.geometry->zone_capacity_bytes, 12u << 20);
+  EXPECT_EQ(p.backing.geometry->max_open, 2u);
+  EXPECT_EQ(p.backing.geometry->max_active, 3u);
+  EXPECT_FALSE(parse_disk_option("nvme,file=z.img").backing.plain);  // an existing image, checked when opened
+  EXPECT_TRUE(parse_disk_option("nvme,host=/dev/nullb0").backing.host);
+}
+
 TEST(DiskConfigTest, NvmeErrors) {
   struct Case {
     const char* option;
     const char* message;  // after "--disk OPTION: "
   };
   for (const Case& c : {
-           Case{"nvme,file=x,size=1G", "zoned NVMe namespaces are not supported yet (issue 12); zoned=none makes "
-                                       "a plain NVM namespace (zoned=hm is the default, as for every front end)"},
-           Case{"nvme,file=x", "zoned NVMe namespaces are not supported yet (issue 12); zoned=none makes a plain "
-                               "NVM namespace (zoned=hm is the default, as for every front end)"},
-           Case{"nvme,file=x,size=1G,zoned=hm", "zoned NVMe namespaces are not supported yet (issue 12); zoned=none "
-                                                "makes a plain NVM namespace (zoned=hm is the default, as for every "
-                                                "front end)"},
-           Case{"nvme,host=/dev/nullb0", "zoned NVMe namespaces are not supported yet (issue 12): host= devices are "
-                                         "zoned"},
+           Case{"nvme,file=x,size=64M,zone-size=16M,conventional-zones=1",
+                "conventional-zones=1: a Zoned Namespace has no conventional zones (use virtio-blk for those)"},
+           Case{"nvme,file=x,size=40M,zone-size=16M",
+                "device size 40M is not a multiple of the zone size 16M"},
            Case{"nvme,file=x,size=1G,zoned=ha",
                 "zoned=ha: NVMe has no host-aware zone model (a Zoned Namespace is host-managed)"},
            Case{"nvme,file=x,zoned=none,queues=0", "queues=0 is not a number from 1 to 64"},

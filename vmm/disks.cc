@@ -107,13 +107,12 @@ std::optional<size_t> Disks::find(std::string_view name) const {
 }
 
 void Disks::zone_changed(size_t i, uint64_t zone_start) {
+  // NVMe: the controller adds the zone to the namespace's Changed Zone List
+  // and raises the Zone Descriptor Changed AEN if the host enabled it (it
+  // ignores a namespace that is not zoned). virtio-blk has no such event: the
+  // guest sees the change at its next zone report or I/O.
   const Disk& d = disks_.at(i);
-  if (d.spec.frontend != DiskFrontend::kNvme) return;
-  // NVMe zoned namespaces (issue 12) will add the zone to the controller's
-  // Changed Zone List and raise the Zone Descriptor Changed AEN here, through
-  // the controller's zone_changed(nsid, zslba); today's NVMe namespaces are
-  // not zoned, so there is nothing to tell.
-  (void)zone_start;
+  if (d.zone_changed) d.zone_changed(zone_start);
 }
 
 Disks::~Disks() {
@@ -172,6 +171,15 @@ void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& inter
         disk.stop_frontend = [weak = std::weak_ptr<nvme::NvmePciFunction>(function)] {
           if (const auto f = weak.lock()) f->stop();  // waits for in-flight I/O
         };
+        // Zone changes the host makes (control socket) reach each namespace's
+        // Changed Zone List and AEN through the controller.
+        for (const auto& ns : plan->namespaces) {
+          disks_[ns.disk].nsid = ns.nsid;
+          disks_[ns.disk].zone_changed = [weak = std::weak_ptr<nvme::NvmePciFunction>(function),
+                                          nsid = ns.nsid](uint64_t sector) {
+            if (const auto f = weak.lock()) f->controller().zone_changed(nsid, sector);
+          };
+        }
         break;
       }
     }

@@ -94,6 +94,8 @@ class Disks {
     zoned::ZoneEngine* engine = nullptr;
     std::string name;
     uint32_t nsid = 0;
+    // NVMe (set by attach()): tells the controller of a zone the host changed.
+    std::function<void(uint64_t sector)> zone_changed;
     // Stops the front end: it holds only a weak_ptr to the PCI function, which
     // the PciRoot owns, so that it dies with the DeviceManager, before the
     // VM its interrupts use.

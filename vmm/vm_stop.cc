@@ -3,6 +3,21 @@
 namespace zvmm {
 
 bool VmStop::request(StopReason reason) {
+  bool decided = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (in_effect_) return false;
+    if (!reason_) {
+      reason_ = std::move(reason);
+      decided = true;
+    }
+    in_effect_ = true;
+  }
+  changed_.notify_all();
+  return decided;
+}
+
+bool VmStop::request_deferred(StopReason reason) {
   {
     std::lock_guard lock(mutex_);
     if (reason_) return false;
@@ -14,7 +29,12 @@ bool VmStop::request(StopReason reason) {
 
 bool VmStop::requested() const {
   std::lock_guard lock(mutex_);
-  return reason_.has_value();
+  return in_effect_;
+}
+
+bool VmStop::deferred() const {
+  std::lock_guard lock(mutex_);
+  return reason_.has_value() && !in_effect_;
 }
 
 std::optional<StopReason> VmStop::reason() const {
@@ -22,10 +42,24 @@ std::optional<StopReason> VmStop::reason() const {
   return reason_;
 }
 
-StopReason VmStop::wait() const {
+StopReason VmStop::wait(const std::function<bool()>& ready, std::chrono::milliseconds poll) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return reason_.has_value(); });
+  while (!in_effect_) {
+    lock.unlock();
+    const bool stop_now = ready();
+    lock.lock();
+    if (stop_now) {
+      in_effect_ = true;
+      break;
+    }
+    changed_.wait_for(lock, poll, [this] { return in_effect_; });
+  }
   return *reason_;
+}
+
+StopReason VmStop::wait() {
+  return wait([] { return true; }, std::chrono::milliseconds(0));
 }
 
 }  // namespace zvmm

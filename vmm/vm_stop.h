@@ -1,9 +1,17 @@
 // Why and with which exit status the VM stops. Any thread (a vCPU exit, a
 // device, a signal handler on the event loop) may request a stop; the first
 // request wins, and the main thread waits for it.
+//
+// A request can be deferred (the guest reported its exit status): its reason is
+// recorded and wins like any first request, but the vCPUs keep running until
+// the main thread's wait() finds the VM ready to stop (the guest's console has
+// drained, vmm/console_drain.h) or any later request arrives (a power-off, a
+// signal, an error: the deferred reason stays, the stop takes effect at once).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,20 +27,32 @@ struct StopReason {
 
 class VmStop {
  public:
-  // Records `reason` unless a stop was already requested. Returns true if this
-  // call decided the reason.
+  // Records `reason` unless a stop was already requested, and makes the stop
+  // take effect. Returns true if this call decided the reason.
   bool request(StopReason reason);
+  // Records `reason` unless a stop was already requested, without making the
+  // stop take effect. Returns true if this call decided the reason.
+  bool request_deferred(StopReason reason);
 
+  // True once a stop has taken effect: the vCPUs leave their loops.
   bool requested() const;
+  // True while a deferred reason is recorded and has not taken effect.
+  bool deferred() const;
+  // The recorded reason, in effect or deferred.
   std::optional<StopReason> reason() const;
 
-  // Blocks until a stop is requested.
-  StopReason wait() const;
+  // Blocks until a stop takes effect. While a deferred stop is pending it calls
+  // `ready` (without the lock held) every `poll` and makes the stop take
+  // effect when it returns true.
+  StopReason wait(const std::function<bool()>& ready, std::chrono::milliseconds poll);
+  // The same with a deferred stop taking effect as soon as it is seen.
+  StopReason wait();
 
  private:
   mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
+  std::condition_variable changed_;
   std::optional<StopReason> reason_;
+  bool in_effect_ = false;
 };
 
 }  // namespace zvmm

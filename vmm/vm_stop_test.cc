@@ -27,5 +27,56 @@ TEST(VmStopTest, WaitBlocksUntilARequest) {
   t.join();
 }
 
+TEST(VmStopTest, ADeferredRequestWinsButDoesNotStopYet) {
+  VmStop stop;
+  EXPECT_TRUE(stop.request_deferred({5, ""}));
+  EXPECT_FALSE(stop.requested()) << "the vCPUs keep running";
+  EXPECT_TRUE(stop.deferred());
+  EXPECT_FALSE(stop.request_deferred({6, ""}));
+  EXPECT_EQ(stop.reason()->exit_code, 5);
+}
+
+TEST(VmStopTest, WaitPollsUntilReadyThenStops) {
+  VmStop stop;
+  stop.request_deferred({5, ""});
+  int polls = 0;
+  const StopReason r = stop.wait([&] { return ++polls == 3; }, std::chrono::milliseconds(1));
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(polls, 3);
+  EXPECT_TRUE(stop.requested());
+  EXPECT_FALSE(stop.deferred());
+}
+
+TEST(VmStopTest, ALaterRequestEndsTheDeferralButKeepsTheDeferredReason) {
+  VmStop stop;
+  stop.request_deferred({5, ""});
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_FALSE(stop.request({0, "power off"}));
+  });
+  // Never ready: only the power-off ends the wait.
+  const StopReason r = stop.wait([] { return false; }, std::chrono::hours(1));
+  t.join();
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(r.message, "");
+  EXPECT_TRUE(stop.requested());
+}
+
+TEST(VmStopTest, AnImmediateRequestIsNotPolled) {
+  VmStop stop;
+  stop.request({2, "now"});
+  EXPECT_FALSE(stop.request_deferred({5, ""}));
+  bool polled = false;
+  EXPECT_EQ(stop.wait([&] { return polled = true; }, std::chrono::milliseconds(1)).exit_code, 2);
+  EXPECT_FALSE(polled);
+}
+
+TEST(VmStopTest, PlainWaitStopsADeferredRequestAtOnce) {
+  VmStop stop;
+  stop.request_deferred({5, ""});
+  EXPECT_EQ(stop.wait().exit_code, 5);
+  EXPECT_TRUE(stop.requested());
+}
+
 }  // namespace
 }  // namespace zvmm

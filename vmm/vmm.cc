@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "vmm/boot_cpu_state.h"
@@ -15,6 +18,7 @@
 #include "vmm/control/control_commands.h"
 #include "vmm/control/qmp_server.h"
 #include "vmm/console.h"
+#include "vmm/console_drain.h"
 #include "vmm/console_input.h"
 #include "vmm/cpuid.h"
 #include "vmm/device_manager.h"
@@ -125,15 +129,19 @@ int Vmm::run() {
   KvmInterruptManager interrupts(vm.fd());
   KvmIoEventRegistrar ioevents(vm.fd());
 
+  // The UART's state when the guest reported its exit status (the first time).
+  DrainStart status_snapshot;
   const ConsoleOutput console = ConsoleOutput::open(c.console);
   DeviceManager devices;
   devices.add_legacy_devices({
       .console_output = [&console](std::span<const uint8_t> b) { console.write(b); },
       .com1_irq = [&vm](bool level) { vm.set_irq_line(layout::kCom1Irq, level); },
+      // The status stops the VM once the guest's console has drained (below).
       .exit_status =
-          [&stop, &control](uint8_t status) {
+          [&stop, &devices, &status_snapshot, &control](uint8_t status) {
             if (control) control->emit_event("GUEST_STATUS", {{"status", status}});
-            stop.request({status, ""});
+            status_snapshot.take_once(devices.serial());
+            stop.request_deferred({status, ""});
           },
       .reset = [&stop, &memory] { stop.request(reason_for_reset(memory)); },
       .boot_marker =
@@ -183,7 +191,38 @@ int Vmm::run() {
     stop.request({exit_code::kInternalError, std::string("cannot start vCPU threads: ") + e.what()});
   }
 
-  const StopReason stopped = stop.wait();
+  // A reported exit status lets the vCPUs run on until the UART is quiet, so
+  // that the guest kernel can send what its serial driver still buffers.
+  const ConsoleDrainRule drain_rule;
+  std::optional<DrainStart::Snapshot> at_status;
+  DrainState drain_end = DrainState::kDraining;
+  const StopReason stopped = stop.wait(
+      [&] {
+        if (!at_status) at_status = status_snapshot.take_once(devices.serial());
+        drain_end = decide(drain_rule, at_status->activity, at_status->time,
+                           devices.serial().transmit_activity(), Serial::Clock::now());
+        return drain_end != DrainState::kDraining;
+      },
+      drain_rule.poll);
+  if (at_status) {
+    const long long waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 Serial::Clock::now() - at_status->time).count();
+    const unsigned long long sent =
+        devices.serial().transmit_activity().bytes_transmitted - at_status->activity.bytes_transmitted;
+    if (drain_end == DrainState::kByteBudget || drain_end == DrainState::kCap) {
+      std::fprintf(stderr,
+                   "zvmm: the guest's console was still sending %lld ms after its exit status "
+                   "(%s reached); output after that is cut off\n",
+                   waited, std::string(to_string(drain_end)).c_str());
+    } else if (c.boot_time) {
+      std::fprintf(stderr,
+                   "zvmm: console drained %lld ms after the exit status (%llu bytes, %s; %llu bytes in all)\n",
+                   waited, sent,
+                   drain_end == DrainState::kDraining ? "ended by another stop request"
+                                                      : std::string(to_string(drain_end)).c_str(),
+                   static_cast<unsigned long long>(devices.serial().transmit_activity().bytes_transmitted));
+    }
+  }
   // No control command touches the disks from here on (query-status still answers).
   if (control) control->refuse_commands();
   for (auto& t : threads) t->kick();

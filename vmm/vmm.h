@@ -9,7 +9,8 @@
 //     DeviceManager: legacy devices, PCI root   (buses); Disks::attach
 //     Vcpu x N: CPUID, MSRs, LAPIC; BSP registers for the 64-bit entry
 //     EventLoop (signals, console input), VcpuThread x N
-//     VmStop::wait -> kick and join vCPUs -> Disks::shutdown (final flush)
+//     VmStop::wait (an exit status waits for the console: console_drain.h)
+//       -> kick and join vCPUs -> Disks::shutdown (final flush)
 //       -> exit status (a failed final flush: 8)
 #pragma once
 

@@ -51,9 +51,11 @@ expect 2 "^zvmm: --cpus: '0'" -- "$zvmm" --kernel "$tmp/bzImage" --cpus 0
 expect 2 "^zvmm: --disk zoned.img: unknown device type 'zoned.img'" -- "$zvmm" --kernel "$tmp/bzImage" --disk zoned.img
 expect 2 "^zvmm: --disk file=z.img: unknown device type 'file=z.img' \(virtio-blk or nvme\)$" -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk file=z.img
-# NVMe: zoned namespaces are issue 12; rules across --disk options are usage errors too.
-expect 2 '^zvmm: --disk .*: zoned NVMe namespaces are not supported yet \(issue 12\)' -- \
-  "$zvmm" --kernel "$tmp/bzImage" --disk "nvme,file=$tmp/n.img,size=64M"
+# NVMe: what a Zoned Namespace cannot be; rules across --disk options are usage errors too.
+expect 2 '^zvmm: --disk .*: conventional-zones=1: a Zoned Namespace has no conventional zones' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "nvme,file=$tmp/n.img,size=64M,zone-size=16M,conventional-zones=1"
+expect 2 '^zvmm: --disk .*: device size 40M is not a multiple of the zone size 16M' -- \
+  "$zvmm" --kernel "$tmp/bzImage" --disk "nvme,file=$tmp/n.img,size=40M,zone-size=16M"
 expect 2 '^zvmm: --disk .*: zoned=ha: NVMe has no host-aware zone model' -- \
   "$zvmm" --kernel "$tmp/bzImage" --disk "nvme,file=$tmp/n.img,size=64M,zoned=ha"
 expect 2 '^zvmm: --disk .*,nsid=3: nsid=3 is already --disk .* on ctrl=c$' -- \

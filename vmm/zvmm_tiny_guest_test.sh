@@ -19,7 +19,7 @@ failures=0
 fail() { printf 'FAIL: %s\n' "$*" >&2; failures=$((failures + 1)); }
 ok() { printf 'ok: %s\n' "$*"; }
 
-for code in hello-exit mmio-exit read-exit spin reboot panic-reboot; do
+for code in hello-exit mmio-exit read-exit spin reboot panic-reboot exit-tail exit-tail-reboot exit-flood; do
   "$make_bzimage" "$tmp/$code" --code "$code" || exit 1
 done
 
@@ -64,6 +64,31 @@ status=$?
 status=$?
 [[ "$status" -eq 7 ]] && grep -q '^zvmm: guest kernel panicked$' "$tmp/err" && ok "panic exits 7" ||
   fail "panic-reboot: status $status, stderr: $(cat "$tmp/err")"
+
+# The console drain after an exit status (vmm/console_drain.h): zvmm keeps the
+# vCPUs running until the UART has been quiet for 200 ms, so output the guest
+# sends after the status still arrives; a later reset ends the wait at once and
+# keeps the status; a guest that never stops printing is cut off once it has sent
+# more than 8 KiB after the status (plus what it sends until the next 10 ms poll).
+start=$(date +%s%N)
+out="$("$zvmm" --kernel "$tmp/exit-tail" --memory 64M --boot-time 2>"$tmp/err")"
+status=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[[ "$status" -eq 42 && "$out" == "tail" ]] &&
+  grep -qE '^zvmm: console drained [0-9]+ ms after the exit status \(5 bytes, quiet; 5 bytes in all\)$' "$tmp/err" &&
+  ok "output after the exit status arrives (${ms} ms in all)" ||
+  fail "exit-tail: status $status, stdout '$out', stderr: $(cat "$tmp/err")"
+out="$("$zvmm" --kernel "$tmp/exit-tail-reboot" --memory 64M 2>"$tmp/err")"
+status=$?
+[[ "$status" -eq 42 && "$out" == "tail" && ! -s "$tmp/err" ]] && ok "a reset after the exit status keeps the status" ||
+  fail "exit-tail-reboot: status $status, stdout '$out', stderr: $(cat "$tmp/err")"
+"$zvmm" --kernel "$tmp/exit-flood" --memory 64M >"$tmp/flood" 2>"$tmp/err"
+status=$?
+bytes=$(wc -c <"$tmp/flood")
+[[ "$status" -eq 7 && "$bytes" -gt 8192 && "$bytes" -lt 65536 ]] &&
+  grep -q "^zvmm: the guest's console was still sending .* (byte budget reached)" "$tmp/err" &&
+  ok "a guest printing forever is stopped after the byte budget ($bytes bytes)" ||
+  fail "exit-flood: status $status, $bytes bytes, stderr: $(cat "$tmp/err")"
 
 # Signals stop a spinning guest (2 vCPUs: the second waits for SIPI) cleanly.
 for sig in TERM INT; do

@@ -35,6 +35,10 @@ class HostZonedDevice final : public ZonedDevice {
   std::string description() const override { return "host " + path_; }
   ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                           std::span<ZoneDescriptor> out) override;
+  // Nothing: the host device keeps its zones as they are (a guest's NVMe
+  // controller reset is no power cycle of the host's device; its open zones
+  // stay open, as the host's own kernel would see them).
+  void power_cycle_zones() override {}
 
   block::ZbdBackend& backend() { return *backend_; }
 

@@ -84,6 +84,8 @@ class InstrumentedDevice final : public ZonedDevice {
   ZoneReport report_zones(uint64_t sector, ZoneFilter filter, std::span<ZoneDescriptor> out) override {
     return inner_->report_zones(sector, filter, out);
   }
+  // Every public virtual of ZonedDevice is forwarded (a new one must be added here).
+  void power_cycle_zones() override { inner_->power_cycle_zones(); }
 
   IoCounters counters() const;
 

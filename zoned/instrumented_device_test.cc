@@ -123,6 +123,17 @@ TEST(InstrumentedDeviceTest, ProbabilityAndDelay) {
   EXPECT_EQ(f.dev.counters().injected_delays, 2u);
 }
 
+// The NVMe controller reset's power cycle reaches the engine through the decorator.
+TEST(InstrumentedDeviceTest, ForwardsPowerCycle) {
+  Fixture f;
+  SyncZoneClient c(f.dev);
+  ASSERT_EQ(c.open(2 * kZone), S::kOk);
+  f.dev.power_cycle_zones();
+  ZoneDescriptor d;
+  ASSERT_EQ(f.dev.report_zones(2 * kZone, ZoneFilter::kAll, {&d, 1}).count, 1u);
+  EXPECT_EQ(d.cond, ZoneCondition::kEmpty);
+}
+
 TEST(InstrumentedDeviceTest, RefusesBadRules) {
   Fixture f;
   EXPECT_THROW(f.dev.add_fault({.sector = 8 * kZone}), std::invalid_argument);

@@ -92,6 +92,8 @@ class ZoneEngine final : public ZonedDevice {
   // the stored state; an NVMe controller reset calls it once its queues are
   // quiesced (writes still in flight complete into the CLOSED zone).
   void power_on_close();
+  // ZonedDevice: power_on_close().
+  void power_cycle_zones() override { power_on_close(); }
 
  protected:
   // ZonedDevice, through ZonedQueue (zoned_device.h documents each call).

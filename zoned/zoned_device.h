@@ -98,6 +98,17 @@ class ZonedDevice {
   virtual ZoneReport report_zones(uint64_t sector, ZoneFilter filter,
                                   std::span<ZoneDescriptor> out) = 0;
 
+  // A power cycle of the zone state, for a front end's controller level
+  // reset (NVMe CC.EN 1 -> 0, and CC.SHN shutdown): every IMP_OPEN or
+  // EXP_OPEN zone becomes CLOSED, or EMPTY if nothing was written in it;
+  // write pointers, data and the other conditions stay (the rule a new zvmm
+  // applies when it opens an image; docs/zoned-model.md "Restart").
+  // Call it with the front end's queues quiesced (no request of the front
+  // end in flight). Thread-safe. Emulated devices (ZoneEngine) apply it; the
+  // default, and HostZonedDevice, do nothing: a host zoned device keeps its
+  // own state, which a guest's controller reset does not power cycle.
+  virtual void power_cycle_zones() {}
+
  protected:
   friend class ZonedQueue;
   friend class InstrumentedDevice;  // the decorator forwards these calls (instrumented_device.h)

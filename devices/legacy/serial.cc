@@ -34,6 +34,13 @@ size_t Serial::input_room() const {
   return kInputCapacity - receive_fifo_.size();
 }
 
+Serial::TransmitActivity Serial::transmit_activity() const {
+  std::lock_guard lock(mutex_);
+  return {.last_activity = last_transmit_activity_,
+          .bytes_transmitted = bytes_transmitted_,
+          .thre_interrupt_pending = (interrupt_enable_ & kIerThrEmpty) && thr_empty_interrupt_};
+}
+
 uint8_t Serial::read_register(uint64_t offset) {
   const bool dlab = (line_control_ & kLcrDlab) != 0;
   switch (offset) {
@@ -50,7 +57,11 @@ uint8_t Serial::read_register(uint64_t offset) {
     case kInterruptId: {
       const uint8_t id = interrupt_id();
       // Reading IIR while it reports THRE acknowledges that interrupt.
-      if (id == kIirThrEmpty) thr_empty_interrupt_ = false;
+      if (id == kIirThrEmpty) {
+        thr_empty_interrupt_ = false;
+        // The driver is about to refill THR (or stop transmitting): activity.
+        last_transmit_activity_ = Clock::now();
+      }
       return static_cast<uint8_t>(id | (fifo_enabled_ ? kIirFifoEnabled : 0));
     }
     case kLineControl:
@@ -80,7 +91,9 @@ void Serial::write_register(uint64_t offset, uint8_t value) {
         if (receive_fifo_.size() < kInputCapacity) receive_fifo_.push_back(value);
       } else {
         output_(std::span<const uint8_t>(&value, 1));
+        ++bytes_transmitted_;
       }
+      last_transmit_activity_ = Clock::now();
       // The byte left at once: THR is empty again.
       thr_empty_interrupt_ = true;
       return;
@@ -89,6 +102,7 @@ void Serial::write_register(uint64_t offset, uint8_t value) {
         divisor_high_ = value;
         return;
       }
+      last_transmit_activity_ = Clock::now();
       // Enabling the THRE interrupt while THR is empty raises it.
       if ((value & kIerThrEmpty) && !(interrupt_enable_ & kIerThrEmpty)) {
         thr_empty_interrupt_ = true;

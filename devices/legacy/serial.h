@@ -7,11 +7,21 @@
 // RBR. Loopback mode (MCR.LOOP) routes THR to RBR and MCR to MSR, which Linux's
 // 8250 probe checks. The interrupt output is a level: `set_irq(true)` while an
 // enabled interrupt is pending, `set_irq(false)` when it clears; the VMM maps it
-// to KVM_IRQ_LINE. Thread safe: vCPU threads and the console input thread use it
+// to KVM_IRQ_LINE.
+//
+// transmit_activity() tells the VMM whether the guest is still sending: the
+// time of the last transmit-side event (a THR write, an IER write, the guest
+// acknowledging a THRE interrupt by reading IIR), the bytes sent so far, and
+// whether a THRE interrupt is pending (Linux's 8250 driver keeps IER.THRE set
+// while its transmit buffer holds bytes, so a pending THRE interrupt means
+// "more to send"; it clears IER.THRE when the buffer is empty). The VMM uses it
+// to let the guest's console drain before it stops (vmm/console_drain.h).
+// Thread safe: vCPU threads and the console input thread use it
 // concurrently; callbacks run with the UART's lock held and must not call back.
 #pragma once
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -77,6 +87,14 @@ class Serial : public BusDevice {
   // Free space in the receive FIFO.
   size_t input_room() const;
 
+  using Clock = std::chrono::steady_clock;
+  struct TransmitActivity {
+    Clock::time_point last_activity;  // construction time until the first event
+    uint64_t bytes_transmitted = 0;   // THR writes outside loopback mode
+    bool thre_interrupt_pending = false;  // enabled and not yet acknowledged
+  };
+  TransmitActivity transmit_activity() const;
+
  private:
   uint8_t read_register(uint64_t offset);
   void write_register(uint64_t offset, uint8_t value);
@@ -98,6 +116,8 @@ class Serial : public BusDevice {
   bool fifo_enabled_ = false;
   bool thr_empty_interrupt_ = false;
   bool irq_level_ = false;
+  Clock::time_point last_transmit_activity_ = Clock::now();
+  uint64_t bytes_transmitted_ = 0;
 };
 
 }  // namespace zvmm

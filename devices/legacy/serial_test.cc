@@ -130,5 +130,56 @@ TEST_F(SerialTest, OutOfRangeAndWideAccessesReadAllOnes) {
   EXPECT_EQ(b, 0xff);
 }
 
+// What Linux's 8250 driver does to send a buffer: enable the THRE interrupt,
+// take it (read IIR), write bytes to THR, and clear IER.THRE once its buffer is
+// empty. transmit_activity() must report "pending" for as long as the driver
+// has bytes left and move last_activity forward at every step.
+TEST_F(SerialTest, TransmitActivityFollowsTheDriversTransmitCycle) {
+  const Serial::TransmitActivity idle = serial.transmit_activity();
+  EXPECT_FALSE(idle.thre_interrupt_pending);
+  EXPECT_EQ(idle.bytes_transmitted, 0u);
+  EXPECT_LE(idle.last_activity, Serial::Clock::now());
+
+  wr(Serial::kInterruptEnable, Serial::kIerThrEmpty);  // start_tx
+  Serial::TransmitActivity a = serial.transmit_activity();
+  EXPECT_TRUE(a.thre_interrupt_pending) << "enabling THRE while THR is empty raises it";
+  EXPECT_GE(a.last_activity, idle.last_activity);
+
+  EXPECT_EQ(rd(Serial::kInterruptId) & 0x0f, Serial::kIirThrEmpty);  // the handler takes it
+  const Serial::TransmitActivity acked = serial.transmit_activity();
+  EXPECT_FALSE(acked.thre_interrupt_pending);
+  EXPECT_GE(acked.last_activity, a.last_activity) << "an acknowledgement is activity";
+
+  wr(Serial::kData, 'x');
+  wr(Serial::kData, 'y');
+  a = serial.transmit_activity();
+  EXPECT_EQ(a.bytes_transmitted, 2u);
+  EXPECT_TRUE(a.thre_interrupt_pending) << "THR empty again, IER.THRE still set: more to send";
+  EXPECT_GE(a.last_activity, acked.last_activity);
+
+  wr(Serial::kInterruptEnable, 0);  // stop_tx: the driver's buffer is empty
+  const Serial::TransmitActivity done = serial.transmit_activity();
+  EXPECT_FALSE(done.thre_interrupt_pending);
+  EXPECT_EQ(done.bytes_transmitted, 2u);
+  EXPECT_GE(done.last_activity, a.last_activity);
+  EXPECT_EQ(output, "xy");
+}
+
+TEST_F(SerialTest, PolledConsoleWritesCountWithoutAPendingInterrupt) {
+  // printk's console writes poll LSR with IER = 0.
+  wr(Serial::kInterruptEnable, 0);
+  wr(Serial::kData, 'k');
+  const Serial::TransmitActivity a = serial.transmit_activity();
+  EXPECT_EQ(a.bytes_transmitted, 1u);
+  EXPECT_FALSE(a.thre_interrupt_pending);
+}
+
+TEST_F(SerialTest, LoopbackBytesAreNotTransmitted) {
+  wr(Serial::kModemControl, Serial::kMcrLoop);
+  wr(Serial::kData, 'l');
+  EXPECT_EQ(serial.transmit_activity().bytes_transmitted, 0u);
+  EXPECT_TRUE(output.empty());
+}
+
 }  // namespace
 }  // namespace zvmm

@@ -67,6 +67,29 @@ TEST(StatusPageTest, ByteZeroIsTheExitStatusAndByteOneTheBootMarker) {
   EXPECT_EQ(status, 3) << "only byte writes count";
 }
 
+TEST(StatusPageTest, ByteTwoAcknowledgesAnExitStatusWrite) {
+  Bus mmio;
+  mmio.insert(std::make_shared<StatusPage>([](uint8_t) {}, [] {}), layout::kStatusMmioStart,
+              layout::kStatusMmioSize);
+  auto read_byte = [&](uint64_t offset) {
+    uint8_t b = 0xee;
+    EXPECT_TRUE(mmio.read(layout::kStatusMmioStart + offset, std::span<uint8_t>(&b, 1)));
+    return b;
+  };
+  EXPECT_EQ(read_byte(StatusPage::kExitAckOffset), 0) << "no status yet";
+  const uint8_t marker[] = {layout::kBootMarkerValue};
+  ASSERT_TRUE(mmio.write(layout::kStatusMmioStart + StatusPage::kBootMarkerOffset, marker));
+  EXPECT_EQ(read_byte(StatusPage::kExitAckOffset), 0) << "the boot marker is no exit status";
+  const uint8_t zero[] = {0};
+  ASSERT_TRUE(mmio.write(layout::kStatusMmioStart + StatusPage::kExitStatusOffset, zero));
+  EXPECT_EQ(read_byte(StatusPage::kExitAckOffset), StatusPage::kExitAckValue);
+  EXPECT_EQ(read_byte(StatusPage::kExitStatusOffset), 0);
+  EXPECT_EQ(read_byte(3), 0);
+  uint8_t wide[4] = {1, 1, 1, 1};
+  mmio.read(layout::kStatusMmioStart + StatusPage::kExitAckOffset, wide);
+  EXPECT_EQ(wide[0], 0) << "only byte reads see the acknowledgement";
+}
+
 TEST(AcpiSleepPortTest, S5WithSleepEnablePowersOff) {
   int power_offs = 0;
   AcpiSleepPort port([&] { ++power_offs; });

@@ -46,11 +46,23 @@ struct AdminCapabilities {
   // namespaces report CSI 2 (namespace_csi()); Get Log Page 05h answers
   // CSI 2 with the NVM opcodes plus zoned_io_opcodes.
   bool zoned_command_set = false;
-  std::vector<uint8_t> zoned_io_opcodes;  // e.g. 79h, 7Ah, 7Dh
+  std::vector<uint8_t> zoned_io_opcodes;  // kZonedIoOpcodes when the controller serves them
+  // ZASL (Identify Controller CNS 06h CSI 2, byte 0): the Zone Append size
+  // limit is 2^ZASL 4 KiB pages; 0 = MDTS. zone_append_size_limit() in
+  // zns_commands.h derives it from the namespaces' max append size; Zone
+  // Append above it is Invalid Field (decode_zone_append).
+  uint8_t zone_append_size_limit = 0;
   // OAES bit 27 (Zone Descriptor Changed Notices) and the matching Async
   // Event Configuration bit.
   bool zone_descriptor_changed_notices = false;
 };
+
+// The Zoned Namespace command set's own I/O opcodes: Zone Management Send
+// 79h, Zone Management Receive 7Ah, Zone Append 7Dh (ZNS 1.1 figure "Opcodes
+// for Zoned Namespace Commands").
+inline constexpr uint8_t kZonedIoOpcodes[] = {io_opcode::kZoneManagementSend,
+                                              io_opcode::kZoneManagementReceive,
+                                              io_opcode::kZoneAppend};
 
 // The command set a namespace belongs to (its CSI descriptor, Identify CNS
 // 03h): csi::kZoned for a host-managed device when caps.zoned_command_set,

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "devices/nvme/prp.h"
+#include "devices/nvme/zns_commands.h"
 
 namespace zvmm::nvme {
 namespace {
@@ -51,6 +52,13 @@ void ControllerConfig::validate() const {
     }
     if (!nsids.insert(ns.nsid).second) throw std::invalid_argument(name + " is given twice");
     if (ns.device == nullptr) throw std::invalid_argument(name + " has no disk");
+    // A zoned device is served as a ZNS namespace (namespace_csi() makes
+    // every host-managed one CSI 02h): it must fit ZNS's model.
+    if (ns.device->model() != zoned::ZonedModel::kNone) {
+      if (std::string why = zns_incompatibility(*ns.device); !why.empty()) {
+        throw std::invalid_argument(name + ": " + why);
+      }
+    }
     if (all_zero(ns.nguid) || !nguids.insert(ns.nguid).second) {
       throw std::invalid_argument(name + " needs a non-zero NGUID of its own");
     }

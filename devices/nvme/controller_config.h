@@ -45,7 +45,9 @@ struct ControllerConfig {
 
   // Throws std::invalid_argument naming the first inconsistency (empty or
   // too long strings, nsid 0 / duplicate / > kMaxNamespaces, null device,
-  // zero or duplicate NGUID/EUI64, mdts outside 1..kMaxMdts, max_io_queues 0).
+  // zero or duplicate NGUID/EUI64, mdts outside 1..kMaxMdts, max_io_queues 0,
+  // a zoned device ZNS cannot serve: zns_incompatibility(), which refuses
+  // host-aware devices, conventional zones and a smaller last zone).
   void validate() const;
 };
 

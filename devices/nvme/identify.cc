@@ -8,6 +8,7 @@
 #include "base/le.h"
 #include "devices/nvme/controller_regs.h"
 #include "devices/nvme/pci_ids.h"
+#include "devices/nvme/zns_commands.h"
 
 namespace zvmm::nvme {
 namespace {
@@ -159,6 +160,26 @@ IdentifyData identify_namespace_nvm(const NamespaceConfig&) { return IdentifyDat
 
 IdentifyData identify_controller_nvm(const AdminCapabilities&) { return IdentifyData{}; }
 
+IdentifyData identify_namespace_zns(const NamespaceConfig& ns) {
+  const ZnsNamespace z = ZnsNamespace::from(*ns.device);
+  IdentifyData d{};
+  store_le<uint16_t>(d, 0, 0);             // ZOC: fixed capacity, no active excursions
+  store_le<uint16_t>(d, 2, kOzcsRazb);     // OZCS: reads across zone boundaries; no ZRWA
+  store_le<uint32_t>(d, 4, z.mar);         // MAR (0's based)
+  store_le<uint32_t>(d, 8, z.mor);         // MOR (0's based)
+  // RRL 12, FRL 16, RRL1-3 20..28, FRL1-3 32..40: 0 (not reported).
+  // NUMZRWA 44, ZRWAFG 48, ZRWASZ 50, ZRWACAP 52: 0 (no ZRWA).
+  store_le<uint64_t>(d, 2816, z.zsze);     // LBAFE[0].ZSZE
+  d[2816 + 8] = z.zdes;                    // LBAFE[0].ZDES
+  return d;
+}
+
+IdentifyData identify_controller_zns(const AdminCapabilities& caps) {
+  IdentifyData d{};
+  d[0] = caps.zone_append_size_limit;      // ZASL
+  return d;
+}
+
 IdentifyData identify_namespace_independent(const NamespaceConfig& ns) {
   IdentifyData d{};
   d[0] = kNsfeatIdsNotReused;               // NSFEAT
@@ -206,14 +227,12 @@ AdminReply identify(const ControllerConfig& config, const Sqe& sqe, const AdminC
       if (!command_set_supported(caps, set)) return AdminReply::error(invalid_field());
       if (!ns) return reply(IdentifyData{});
       if (set == csi::kNvm) return reply(identify_namespace_nvm(*ns));
-      // csi::kZoned: the ZNS Identify Namespace (issue 12) goes here, for
-      // namespaces whose namespace_csi() is kZoned (Invalid Field otherwise).
-      return AdminReply::error(invalid_field());
+      if (namespace_csi(*ns, caps) != csi::kZoned) return AdminReply::error(invalid_field());
+      return reply(identify_namespace_zns(*ns));
     case cns::kCsController:
       if (!command_set_supported(caps, set)) return AdminReply::error(invalid_field());
       if (set == csi::kNvm) return reply(identify_controller_nvm(caps));
-      // csi::kZoned: the ZNS Identify Controller (ZASL, issue 12) goes here.
-      return AdminReply::error(invalid_field());
+      return reply(identify_controller_zns(caps));
     case cns::kCsIndependentNamespace:
       if (!nsid_valid(nsid)) return AdminReply::error(invalid_namespace());
       return reply(ns ? identify_namespace_independent(*ns) : IdentifyData{});

@@ -14,8 +14,8 @@
 //   01h Identify Controller           NSID ignored
 //   02h Active Namespace ID list      NSID = list ids > NSID; FFFFFFFEh/FFFFFFFFh invalid
 //   03h Namespace Identification Descriptor list   active NSID only
-//   05h I/O Command Set specific Identify Namespace (CSI 0; CSI 2 is issue 12)
-//   06h I/O Command Set specific Identify Controller (CSI 0; CSI 2 is issue 12)
+//   05h I/O Command Set specific Identify Namespace (CSI 0 NVM, CSI 2 ZNS)
+//   06h I/O Command Set specific Identify Controller (CSI 0 NVM, CSI 2 ZNS)
 //   07h I/O Command Set specific Active Namespace ID list (CSI 0 or 2)
 //   08h I/O Command Set Independent Identify Namespace
 //   1Ch I/O Command Set data structure (vector 0 only)
@@ -112,6 +112,31 @@ IdentifyData identify_namespace_nvm(const NamespaceConfig& ns);
 // max_hw_sectors).
 IdentifyData identify_controller_nvm(const AdminCapabilities& caps);
 
+// OZCS bit 0, Read Across Zone Boundaries: set, because both zoned devices
+// read across zone boundaries (ZoneEngine::read walks zone by zone and only
+// fails on an OFFLINE zone; HostZonedDevice reads the host block device,
+// which Linux allows to cross zones), so a read crossing ZSLBA + ZSZE is not
+// a Zone Boundary Error.
+inline constexpr uint16_t kOzcsRazb = 1u << 0;
+
+// CNS 05h CSI 02h, Zoned Namespace Command Set Identify Namespace (ZNS 1.1
+// figure "Identify Namespace Data Structure, I/O Command Set specific"; notes
+// section 5.1), for a namespace whose namespace_csi() is kZoned: ZOC 0 (2)
+// = 0 (Linux hides the disk otherwise); OZCS 2 (2) = kOzcsRazb (ZRWASUP 0);
+// MAR 4 (4) and MOR 8 (4), 0's based, FFFFFFFFh = no limit, from the
+// device's max active / max open (ZnsNamespace::from: with only an active
+// limit MOR = MAR, since Linux refuses MOR > MAR); RRL 12, FRL 16 and
+// RRL1-3/FRL1-3 = 0 (reset/finish recommendations not implemented); ZRWA
+// fields 44..52 = 0; LBAFE[0] at 2816: ZSZE (8) = zone size in LBAs (a power
+// of two), ZDES 2824 (1) = 0 (no descriptor extensions). Every other LBAFE
+// is zero (NLBAF is 0).
+IdentifyData identify_namespace_zns(const NamespaceConfig& ns);
+
+// CNS 06h CSI 02h, Zoned Namespace Command Set Identify Controller: ZASL 0
+// (1) = caps.zone_append_size_limit (Zone Append size limit 2^ZASL 4 KiB
+// pages, 0 = MDTS); the rest 0.
+IdentifyData identify_controller_zns(const AdminCapabilities& caps);
+
 // CNS 08h: NSFEAT 0 (as CNS 00h), NMIC 1 = 0, RESCAP 2 = 0, FPI 3 = 0,
 // ANAGRPID 4 = 0, NSATTR 8 (read-only bit 0), NVMSETID 10 = 0, ENDGID 12 = 0,
 // NSTAT 14 = 1 (namespace ready).
@@ -132,8 +157,7 @@ IdentifyData io_command_set_list(const AdminCapabilities& caps);
 //   03h invalid NSID                               Invalid Namespace or Format
 //   03h inactive NSID                              Invalid Field in Command (QEMU's answer)
 //   05h/06h/07h CSI the controller does not offer  Invalid Field in Command
-//   05h/06h CSI 02h                                Invalid Field in Command until issue 12
-//                                                  adds the ZNS structures here
+//   05h CSI 02h on an active NVM (CSI 0) namespace Invalid Field in Command (QEMU's answer)
 // Success data: the 4096-byte structure.
 AdminReply identify(const ControllerConfig& config, const Sqe& sqe,
                     const AdminCapabilities& caps = AdminCapabilities{});

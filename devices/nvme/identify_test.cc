@@ -310,9 +310,74 @@ TEST_F(ZonedCommandSetTest, WithZnsTheHostManagedNamespaceIsCsi2) {
   // NVM command set structures still describe a zoned namespace.
   EXPECT_TRUE(run(identify_sqe(0x05, 2, 0)).status.ok());
   EXPECT_EQ(le<uint64_t>(run(identify_sqe(0x1c)).data, 0), 0x5u);  // NVM | ZNS
-  // Not built yet (issue 12): the ZNS-specific structures.
-  EXPECT_EQ(run(identify_sqe(0x05, 2, 2)).status, kInvalidField);
-  EXPECT_EQ(run(identify_sqe(0x06, 0, 2)).status, kInvalidField);
+  EXPECT_TRUE(run(identify_sqe(0x05, 2, 2)).status.ok());
+  EXPECT_TRUE(run(identify_sqe(0x06, 0, 2)).status.ok());
+}
+
+// ZNS 1.1 Identify Namespace (CNS 05h, CSI 02h) at the offsets of notes
+// section 5.1: ZOC 0, OZCS 2, MAR 4, MOR 8, RRL 12, FRL 16, RRL1-3 20..31,
+// FRL1-3 32..43, NUMZRWA 44, ZRWAFG 48, ZRWASZ 50, ZRWACAP 52, LBAFE 2816
+// (16 bytes each: ZSZE 8, ZDES 1).
+TEST_F(ZonedCommandSetTest, ZnsIdentifyNamespace) {
+  caps_.zoned_command_set = true;
+  AdminReply r = run(identify_sqe(0x05, 2, 2));
+  ASSERT_TRUE(r.status.ok());
+  const std::vector<uint8_t>& d = r.data;
+  EXPECT_EQ(le<uint16_t>(d, 0), 0);             // ZOC: Linux needs 0
+  EXPECT_EQ(le<uint16_t>(d, 2), 1);             // OZCS: RAZB, no ZRWASUP
+  EXPECT_EQ(le<uint32_t>(d, 4), 0xffffffffu);   // MAR: no limit
+  EXPECT_EQ(le<uint32_t>(d, 8), 0xffffffffu);   // MOR: no limit
+  EXPECT_EQ(le<uint32_t>(d, 12), 0u);           // RRL
+  EXPECT_EQ(le<uint32_t>(d, 16), 0u);           // FRL
+  for (size_t i = 20; i < 2816; ++i) ASSERT_EQ(d[i], 0) << i;  // RRL1.., ZRWA fields, reserved
+  EXPECT_EQ(le<uint64_t>(d, 2816), 4 * kMiB / 4096);           // LBAFE[0].ZSZE: 1024 LBAs
+  EXPECT_EQ(d[2824], 0);                                       // LBAFE[0].ZDES
+  for (size_t i = 2825; i < 4096; ++i) ASSERT_EQ(d[i], 0) << i;  // other LBAFEs, vendor specific
+  // NSZE (CNS 00h) = zones * ZSZE, in the same LBAs.
+  AdminReply id = run(identify_sqe(0x00, 2));
+  EXPECT_EQ(le<uint64_t>(id.data, 0), 16 * le<uint64_t>(d, 2816));
+  EXPECT_EQ(id.data[130], 12);  // LBAF0 LBADS: 4 KiB, the LBA ZSZE counts in
+}
+
+TEST_F(ZonedCommandSetTest, ZnsIdentifyNamespaceLimits) {
+  caps_.zoned_command_set = true;
+  zoned::testing::EngineFixture limited(
+      zoned::ZoneGeometryConfig{.device_bytes = 64 * kMiB,
+                                .zone_size_bytes = 8 * kMiB,
+                                .max_open = 3,
+                                .max_active = 5,
+                                .model = zoned::ZonedModel::kHostManaged},
+      "identify_zns_limits.img");
+  config_.namespaces.push_back(testing::namespace_config(3, limited.engine.get()));
+  AdminReply r = run(identify_sqe(0x05, 3, 2));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(le<uint32_t>(r.data, 4), 4u);              // MAR: 5 active, 0's based
+  EXPECT_EQ(le<uint32_t>(r.data, 8), 2u);              // MOR: 3 open
+  EXPECT_EQ(le<uint64_t>(r.data, 2816), 8 * kMiB / 512);  // ZSZE in 512-byte LBAs
+}
+
+TEST_F(ZonedCommandSetTest, ZnsIdentifyNamespaceRules) {
+  caps_.zoned_command_set = true;
+  EXPECT_EQ(run(identify_sqe(0x05, 1, 2)).status, kInvalidField);     // NVM namespace
+  EXPECT_EQ(run(identify_sqe(0x05, 9, 2)).data, std::vector<uint8_t>(4096, 0));  // inactive
+  EXPECT_EQ(run(identify_sqe(0x05, 0, 2)).status, kInvalidNamespace);
+  EXPECT_EQ(run(identify_sqe(0x05, 0xffffffff, 2)).status, kInvalidNamespace);
+  // The NVM structures of the zoned namespace stay valid (Linux reads CNS 00h).
+  AdminReply id = run(identify_sqe(0x00, 2));
+  ASSERT_TRUE(id.status.ok());
+  EXPECT_GT(le<uint64_t>(id.data, 8), 0u);  // NCAP: 0 would be "not attached"
+}
+
+// ZNS 1.1 Identify Controller (CNS 06h, CSI 02h): ZASL at byte 0.
+TEST_F(ZonedCommandSetTest, ZnsIdentifyController) {
+  caps_.zoned_command_set = true;
+  AdminReply r = run(identify_sqe(0x06, 0, 2));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.data, std::vector<uint8_t>(4096, 0));  // ZASL 0: MDTS
+  caps_.zone_append_size_limit = 5;
+  r = run(identify_sqe(0x06, 0, 2));
+  EXPECT_EQ(r.data[0], 5);
+  for (size_t i = 1; i < 4096; ++i) ASSERT_EQ(r.data[i], 0) << i;
 }
 
 TEST_F(IdentifyTest, CommandSetSpecificNvmStructures) {

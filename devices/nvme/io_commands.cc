@@ -10,15 +10,6 @@ namespace zvmm::nvme {
 
 namespace {
 
-constexpr uint8_t kZoneBoundaryError = 0xb8;
-constexpr uint8_t kZoneIsFull = 0xb9;
-constexpr uint8_t kZoneIsReadOnly = 0xba;
-constexpr uint8_t kZoneIsOffline = 0xbb;
-constexpr uint8_t kZoneInvalidWrite = 0xbc;
-constexpr uint8_t kTooManyActiveZones = 0xbd;
-constexpr uint8_t kTooManyOpenZones = 0xbe;
-constexpr uint8_t kInvalidZoneStateTransition = 0xbf;
-
 constexpr uint32_t kDsmAttributeDeallocate = 1u << 2;  // CDW11 AD
 constexpr size_t kDsmRangeBytes = 16;
 
@@ -38,45 +29,63 @@ bool in_range(const IoNamespace& ns, uint64_t slba, uint64_t nlb) {
 
 Status prp_status(const PrpError& e) { return generic(e.status); }
 
+// 79h, 7Ah, 7Dh on a zoned namespace.
+std::variant<IoOp, Status> decode_zoned(const Sqe& sqe, const IoNamespace& ns, const GuestMemory& mem,
+                                        const PrpLimits& limits, const ZonedIoSettings& zoned,
+                                        std::vector<iovec>& iov) {
+  const ZnsNamespace& zns = *ns.zns;
+  switch (sqe.opcode()) {
+    case io_opcode::kZoneManagementSend: {
+      auto d = decode_zone_send(sqe, zns);
+      if (auto* s = std::get_if<Status>(&d)) return *s;
+      const ZoneSendCommand& c = std::get<ZoneSendCommand>(d);
+      // ZDES is 0 (ZnsNamespace::from), so Set Zone Descriptor Extension is
+      // never decoded; keep the guard should that change.
+      if (c.kind != ZoneSendCommand::Kind::kZoneOp) return generic(GenericStatus::kInvalidField);
+      if (ns.read_only) return generic(GenericStatus::kNamespaceWriteProtected);
+      return IoOp{.kind = IoOp::kZoneSend, .ns = &ns, .sector = c.sector, .zone_op = c.op,
+                  .select_all = c.select_all};
+    }
+    case io_opcode::kZoneManagementReceive: {
+      auto d = decode_zone_receive(sqe, zns, limits.max_transfer_bytes());
+      if (auto* s = std::get_if<Status>(&d)) return *s;
+      const ZoneReceiveCommand& c = std::get<ZoneReceiveCommand>(d);
+      if (auto e = map_prps(mem, {.prp1 = sqe.prp1(), .prp2 = sqe.prp2(), .length = c.bytes}, limits, iov)) {
+        return prp_status(*e);
+      }
+      return IoOp{.kind = IoOp::kZoneReceive, .ns = &ns, .bytes = c.bytes, .receive = c};
+    }
+    case io_opcode::kZoneAppend: {
+      auto d = decode_zone_append(sqe, zns, zoned.append_limit_bytes);
+      if (auto* s = std::get_if<Status>(&d)) return *s;
+      const ZoneAppendCommand& c = std::get<ZoneAppendCommand>(d);
+      if (ns.read_only) return generic(GenericStatus::kNamespaceWriteProtected);
+      if (auto e = map_prps(mem, {.prp1 = sqe.prp1(), .prp2 = sqe.prp2(), .length = c.bytes}, limits, iov)) {
+        return prp_status(*e);
+      }
+      return IoOp{.kind = IoOp::kZoneAppend, .ns = &ns, .sector = c.zone_sector, .bytes = c.bytes};
+    }
+  }
+  return generic(GenericStatus::kInvalidOpcode);
+}
+
 }  // namespace
 
-IoNamespace IoNamespace::from(const NamespaceConfig& config) {
+IoNamespace IoNamespace::from(const NamespaceConfig& config, bool zoned) {
   IoNamespace ns;
   ns.nsid = config.nsid;
   ns.device = config.device;
   ns.lba_bytes = config.device->logical_block_size();
   ns.nsze = config.device->capacity_sectors() * zoned::kSectorSize / ns.lba_bytes;
   ns.read_only = config.device->read_only();
+  if (zoned) ns.zns = ZnsNamespace::from(*config.device);
   return ns;
-}
-
-Status nvme_status(zoned::ZoneStatus s, bool is_read) {
-  using zoned::ZoneStatus;
-  switch (s) {
-    case ZoneStatus::kOk: return Status::success();
-    case ZoneStatus::kOutOfRange: return generic(GenericStatus::kLbaOutOfRange);
-    case ZoneStatus::kMisaligned:
-    case ZoneStatus::kInvalidField:
-    case ZoneStatus::kAppendTooLarge:
-    case ZoneStatus::kInvalidZoneOp: return generic(GenericStatus::kInvalidField);
-    case ZoneStatus::kUnalignedWrite: return Status::specific(kZoneInvalidWrite);
-    case ZoneStatus::kBoundaryError: return Status::specific(kZoneBoundaryError);
-    case ZoneStatus::kZoneFull: return Status::specific(kZoneIsFull);
-    case ZoneStatus::kZoneReadOnly: return Status::specific(kZoneIsReadOnly);
-    case ZoneStatus::kZoneOffline: return Status::specific(kZoneIsOffline);
-    case ZoneStatus::kOpenResource: return Status::specific(kTooManyOpenZones);
-    case ZoneStatus::kActiveResource: return Status::specific(kTooManyActiveZones);
-    case ZoneStatus::kInvalidTransition: return Status::specific(kInvalidZoneStateTransition);
-    case ZoneStatus::kIoError:
-      return Status::media(is_read ? MediaStatus::kUnrecoveredReadError : MediaStatus::kWriteFault,
-                           false);
-  }
-  return generic(GenericStatus::kInternalError);
 }
 
 std::variant<IoOp, Status> decode_io_command(const Sqe& sqe, std::span<const IoNamespace> namespaces,
                                              const GuestMemory& mem, const PrpLimits& limits,
-                                             std::vector<iovec>& iov, std::vector<DsmRange>& ranges) {
+                                             const ZonedIoSettings& zoned, std::vector<iovec>& iov,
+                                             std::vector<DsmRange>& ranges) {
   iov.clear();
   ranges.clear();
   const uint8_t op = sqe.opcode();
@@ -85,14 +94,26 @@ std::variant<IoOp, Status> decode_io_command(const Sqe& sqe, std::span<const IoN
     case io_opcode::kWrite:
     case io_opcode::kRead:
     case io_opcode::kWriteZeroes:
-    case io_opcode::kDatasetManagement: break;
+    case io_opcode::kDatasetManagement:
+    case io_opcode::kZoneManagementSend:
+    case io_opcode::kZoneManagementReceive:
+    case io_opcode::kZoneAppend: break;
     default: return generic(GenericStatus::kInvalidOpcode);
   }
   if (sqe.fuse() != 0 || sqe.psdt() != 0) return generic(GenericStatus::kInvalidField);
 
   if (op == io_opcode::kFlush && sqe.nsid() == kBroadcastNsid) return IoOp{.kind = IoOp::kFlush};
   const IoNamespace* ns = find(namespaces, sqe.nsid());
-  if (!ns) return generic(GenericStatus::kInvalidNamespaceOrFormat);
+  // A zoned namespace is inactive unless CC.CSS selected the I/O command sets.
+  if (!ns || (ns->zns && !zoned.enabled)) return generic(GenericStatus::kInvalidNamespaceOrFormat);
+  switch (op) {
+    case io_opcode::kZoneManagementSend:
+    case io_opcode::kZoneManagementReceive:
+    case io_opcode::kZoneAppend:
+      if (!ns->zns) return generic(GenericStatus::kInvalidOpcode);  // not an NVM command
+      return decode_zoned(sqe, *ns, mem, limits, zoned, iov);
+    default: break;
+  }
 
   const uint64_t slba = uint64_t{sqe.cdw(10)} | uint64_t{sqe.cdw(11)} << 32;
   const uint64_t nlb = uint64_t{sqe.cdw(12) & 0xffff} + 1;  // 0's based

@@ -1,9 +1,8 @@
-// The NVM command set's I/O commands (NVM Command Set Specification 1.0,
-// section 3.2; /work/shared/notes/nvme-zns.md section 6.1) decoded and
-// validated against a namespace and guest memory, and the one mapping from the
-// zoned engine's result (zoned::ZoneStatus) to an NVMe completion status.
-// Execution (ZonedQueue calls, completions) is IoSubmissionQueue's
-// (io_sq.h); this file has no state.
+// The I/O commands (NVM Command Set Specification 1.0, section 3.2;
+// /work/shared/notes/nvme-zns.md section 6.1; and on zoned namespaces the
+// Zoned Namespace Command Set's, zns_commands.h) decoded and validated
+// against a namespace and guest memory. Execution (ZonedQueue calls,
+// completions) is IoSubmissionQueue's (io_sq.h); this file has no state.
 //
 // Commands (CDW fields as the spec names them):
 //   00h Flush            NSID may be FFFFFFFFh (every namespace)
@@ -17,18 +16,32 @@
 //                        NR + 1 ranges of 16 bytes (context attributes 4, NLB 4
 //                        (1's based), SLBA 8) read through PRP1/PRP2. Without AD
 //                        the command is a hint and succeeds with no effect.
+//   79h Zone Management Send, 7Ah Zone Management Receive, 7Dh Zone Append:
+//                        zoned (CSI 02h) namespaces only; decoded by
+//                        zns_commands.h (decode_zone_send/receive/append).
+//                        Zone Management Receive's data is mapped for the
+//                        whole transfer (NUMD), the report built by the SQ.
+// A zoned namespace is usable only while the I/O command sets are selected
+// (CC.CSS = 110b, ZonedIoSettings::enabled): with CC.CSS = 000b (NVM only)
+// it is treated as an inactive namespace, as QEMU does (nvme_csi_supported:
+// a zoned namespace is attached only when CC.CSS selects all I/O command
+// sets; Identify lists it only then too, see the controller).
 // Errors (all with DNR; Linux retries any error without DNR 5 times):
 //   FUSE != 0 or PSDT != 0 (SGLS is 0)          02h Invalid Field in Command
-//   unknown opcode (also the ZNS ones: issue 12) 01h Invalid Command Opcode
-//   NSID absent (or FFFFFFFFh but for Flush)     0Bh Invalid Namespace or Format
+//   unknown opcode; 79h/7Ah/7Dh on an NVM namespace   01h Invalid Command Opcode
+//   NSID absent (or FFFFFFFFh but for Flush), or a zoned namespace while
+//   CC.CSS is 000b                               0Bh Invalid Namespace or Format
 //   SLBA + NLB beyond NSZE (overflow-safe)       80h LBA Out of Range
-//   write/WZ/DSM to a read-only namespace        20h Namespace is Write Protected
+//   write/WZ/DSM/append/zone send to a read-only namespace
+//                                                20h Namespace is Write Protected
 //   PRP errors                                   map_prps' status (02h MDTS, 04h, 13h)
+//   ZNS field errors                             zns_commands.h's decoders
 #pragma once
 
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <variant>
 #include <vector>
@@ -36,6 +49,7 @@
 #include "devices/nvme/controller_config.h"
 #include "devices/nvme/nvme_command.h"
 #include "devices/nvme/prp.h"
+#include "devices/nvme/zns_commands.h"
 #include "vmm/guest_memory.h"
 #include "zoned/zone_status.h"
 #include "zoned/zoned_device.h"
@@ -49,20 +63,28 @@ struct IoNamespace {
   uint32_t lba_bytes = 512;  // the LBA format's data size (the device's logical block size)
   uint64_t nsze = 0;         // NSZE [LBAs]
   bool read_only = false;
-  // `config.device` must be set (ControllerConfig::validate()).
-  static IoNamespace from(const NamespaceConfig& config);
+  // Set for a zoned namespace (namespace_csi() is csi::kZoned): the ZNS
+  // commands are served and every engine result goes through zoned_status().
+  std::optional<ZnsNamespace> zns;
+  // `config.device` must be set (ControllerConfig::validate()); `zoned`:
+  // the namespace is a CSI 02h one (namespace_csi()).
+  static IoNamespace from(const NamespaceConfig& config, bool zoned = false);
   uint64_t sector(uint64_t lba) const { return lba * (lba_bytes / zoned::kSectorSize); }
 };
 
-// The completion status for an engine result. `is_read`: the command read
-// data (an I/O error is then 281h Unrecovered Read Error, else 280h Write
-// Fault; neither with DNR: a backend error may be transient). The zone errors
-// get the ZNS command specific codes (ZNS 1.1 figure "Status Code - Command
-// Specific Status Values": B8h Zone Boundary Error, B9h Zone Is Full, BAh
-// Zone Is Read Only, BBh Zone Is Offline, BCh Zone Invalid Write, BDh Too Many
-// Active Zones, BEh Too Many Open Zones, BFh Invalid Zone State Transition),
-// all with DNR; issue 12 decides the rest of ZNS here, in this one place.
-Status nvme_status(zoned::ZoneStatus s, bool is_read);
+// The controller state the zoned I/O commands depend on.
+struct ZonedIoSettings {
+  // CC.CSS = 110b: zoned namespaces are usable (else they act as inactive).
+  bool enabled = false;
+  // The Zone Append size limit, bytes: zone_append_limit_bytes(ZASL, MDTS).
+  uint64_t append_limit_bytes = 0;
+};
+
+// Engine results become completion statuses through ONE mapping on every
+// namespace: zoned_status() (zns_commands.h; table in docs/zoned-model.md
+// "Error mapping"). On an NVM namespace (a plain device, model none: every
+// zone conventional) the engine only produces kOk, range, alignment and I/O
+// errors, so the zone-specific codes (SCT 1 B6h..BFh) cannot occur there.
 
 // One Dataset Management range.
 struct DsmRange {
@@ -80,18 +102,26 @@ struct IoOp {
     kWriteZeroes,  // sector, bytes
     kDeallocate,   // the ranges (LBA units) in `ranges`
     kNothing,      // succeeds at once (DSM without AD, zero-range hints)
+    kZoneSend,     // zone_op on the zone at `sector`, or on every zone (select_all)
+    kZoneReceive,  // `receive`; the transfer (receive.bytes) mapped in `iov`
+    kZoneAppend,   // sector = the zone start, bytes; data in `iov`
   };
   Kind kind = kNothing;
   const IoNamespace* ns = nullptr;
   uint64_t sector = 0;  // 512-byte sectors
   uint64_t bytes = 0;
+  zoned::ZoneOp zone_op = zoned::ZoneOp::kOpen;  // kZoneSend
+  bool select_all = false;                       // kZoneSend
+  ZoneReceiveCommand receive = {};               // kZoneReceive
 };
 
 // Decodes and validates `sqe` for `namespaces` (in any order). On success the
-// data segments are in `iov` (reads, writes) and the DSM ranges in `ranges`
-// (both cleared first, capacity kept). Never throws on guest input.
+// data segments are in `iov` (reads, writes, appends, zone receive) and the
+// DSM ranges in `ranges` (both cleared first, capacity kept). Never throws
+// on guest input.
 std::variant<IoOp, Status> decode_io_command(const Sqe& sqe, std::span<const IoNamespace> namespaces,
                                              const GuestMemory& mem, const PrpLimits& limits,
-                                             std::vector<iovec>& iov, std::vector<DsmRange>& ranges);
+                                             const ZonedIoSettings& zoned, std::vector<iovec>& iov,
+                                             std::vector<DsmRange>& ranges);
 
 }  // namespace zvmm::nvme

@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <system_error>
 
@@ -11,12 +13,29 @@ namespace zvmm::nvme {
 
 using zoned::ZoneStatus;
 
+namespace {
+
+// `data` into the segments, the rest of them zero-filled.
+void copy_zero_padded(std::span<const uint8_t> data, std::span<const iovec> iov) {
+  uint64_t off = 0;
+  for (const iovec& v : iov) {
+    auto* dst = static_cast<uint8_t*>(v.iov_base);
+    const uint64_t n = off < data.size() ? std::min<uint64_t>(v.iov_len, data.size() - off) : 0;
+    if (n) std::memcpy(dst, data.data() + off, n);
+    if (n < v.iov_len) std::memset(dst + n, 0, v.iov_len - n);
+    off += v.iov_len;
+  }
+}
+
+}  // namespace
+
 struct IoSubmissionQueue::Request {
   uint16_t cid = 0;
   uint32_t nsid = 0;  // for the Error Information log
   uint64_t slba = 0;
   IoOp op;
   Status status;       // first failure of its parts
+  uint32_t dw0 = 0, dw1 = 0;  // command specific result (Zone Append: ALBA)
   unsigned parts = 0;  // engine calls not yet completed
   std::vector<iovec> iov;
   std::vector<DsmRange> ranges;
@@ -152,9 +171,10 @@ void IoSubmissionQueue::start(Request& r, const Sqe& sqe) {
   r.nsid = sqe.nsid();
   r.slba = uint64_t{sqe.cdw(10)} | uint64_t{sqe.cdw(11)} << 32;
   r.status = Status::success();
+  r.dw0 = r.dw1 = 0;
   r.parts = 0;
   ++outstanding_;
-  auto decoded = decode_io_command(sqe, ctx_.namespaces, ctx_.mem, ctx_.limits, r.iov, r.ranges);
+  auto decoded = decode_io_command(sqe, ctx_.namespaces, ctx_.mem, ctx_.limits, ctx_.zoned, r.iov, r.ranges);
   if (auto* s = std::get_if<Status>(&decoded)) {
     r.status = *s;
     r.op = IoOp{};
@@ -165,8 +185,10 @@ void IoSubmissionQueue::start(Request& r, const Sqe& sqe) {
   auto queue_of = [&](const IoNamespace* ns) -> zoned::ZonedQueue& {
     return *queues_[static_cast<size_t>(ns - ctx_.namespaces.data())];
   };
-  auto status_cb = [this, rp = &r](ZoneStatus s) { part_done(*rp, nvme_status(s, rp->op.kind == IoOp::kRead)); };
-  auto write_cb = [this, rp = &r](ZoneStatus s, uint64_t) { part_done(*rp, nvme_status(s, false)); };
+  // Every engine result, on NVM and zoned namespaces alike, through the one
+  // mapping (zns_commands.h).
+  auto status_cb = [this, rp = &r](ZoneStatus s) { part_done(*rp, zoned_status(s, rp->op.kind == IoOp::kRead)); };
+  auto write_cb = [this, rp = &r](ZoneStatus s, uint64_t) { part_done(*rp, zoned_status(s, false)); };
   switch (op.kind) {
     case IoOp::kNothing: return finish(r);
     case IoOp::kRead:
@@ -186,6 +208,28 @@ void IoSubmissionQueue::start(Request& r, const Sqe& sqe) {
       r.parts = queues_.size();
       for (const auto& q : queues_) q->flush(status_cb);
       return;
+    case IoOp::kZoneSend:
+      r.parts = 1;
+      if (op.select_all) return queue_of(op.ns).zone_op_all(op.zone_op, status_cb);
+      return queue_of(op.ns).zone_op(op.zone_op, op.sector, status_cb);
+    case IoOp::kZoneReceive: {
+      // Synchronous: the report is read from the device's zone state.
+      ZoneReceiveReply reply = zone_management_receive(*op.ns->zns, op.receive);
+      r.status = reply.status;
+      if (r.status.ok()) copy_zero_padded(reply.data, r.iov);
+      return finish(r);
+    }
+    case IoOp::kZoneAppend:
+      r.parts = 1;
+      return queue_of(op.ns).append(op.sector, r.iov, [this, rp = &r](ZoneStatus s, uint64_t sector) {
+        if (s == ZoneStatus::kOk) {
+          Cqe cqe;
+          set_zone_append_result(*rp->op.ns->zns, sector, cqe);
+          rp->dw0 = cqe.dw0;
+          rp->dw1 = cqe.dw1;
+        }
+        part_done(*rp, zoned_status(s, false));
+      });
     case IoOp::kDeallocate: {
       r.parts = r.ranges.size();
       zoned::ZonedQueue& q = queue_of(op.ns);
@@ -208,6 +252,7 @@ void IoSubmissionQueue::finish(Request& r) {
     switch (r.op.kind) {
       case IoOp::kRead: ctx_.health.count_read(r.op.bytes); break;
       case IoOp::kWrite:
+      case IoOp::kZoneAppend:
       case IoOp::kWriteZeroes: ctx_.health.count_write(r.op.bytes); break;
       default: break;
     }
@@ -217,8 +262,8 @@ void IoSubmissionQueue::finish(Request& r) {
     }
     ctx_.errors.record({.sqid = qid_, .cid = r.cid, .status = r.status, .lba = r.slba, .nsid = r.nsid});
   }
-  batch_.push_back(Cqe{.dw0 = 0,
-                       .dw1 = 0,
+  batch_.push_back(Cqe{.dw0 = r.dw0,
+                       .dw1 = r.dw1,
                        .sq_head = static_cast<uint16_t>(ring_.head()),
                        .sq_id = qid_,
                        .cid = r.cid,

@@ -44,6 +44,9 @@ struct IoContext {
   std::span<const IoNamespace> namespaces;
   HealthCounters& health;  // SMART: commands and data units completed, media errors
   ErrorLog& errors;        // Error Information: every failed command
+  // Zoned namespaces: CC.CSS and the append limit. The controller changes it
+  // only while no I/O SQ exists (at enable).
+  ZonedIoSettings zoned = {};
 };
 
 class IoSubmissionQueue final : public devices::ServicedQueue {

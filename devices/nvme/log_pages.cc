@@ -124,8 +124,36 @@ std::vector<uint8_t> commands_supported_and_effects_log(std::span<const uint8_t>
   return d;
 }
 
+namespace {
+
+// The page from LPO, at most NUMD * 4 bytes, or the offset error.
+AdminReply slice(const GetLogPageCommand& c, const std::vector<uint8_t>& page) {
+  if (c.index_offset || c.offset % 4 != 0 || c.offset > page.size()) {
+    return AdminReply::error(invalid_field());
+  }
+  const uint64_t n = std::min<uint64_t>(c.length, page.size() - c.offset);
+  return AdminReply::with_data(std::vector<uint8_t>(page.begin() + c.offset, page.begin() + c.offset + n));
+}
+
+AdminReply changed_zone_list_log(const GetLogPageCommand& c, const LogPageSources& s) {
+  if (c.csi != csi::kZoned) return AdminReply::error(invalid_field());
+  const NamespaceConfig* ns = find_namespace(s.config, c.nsid);
+  if (ns == nullptr) return AdminReply::error(Status::generic(GenericStatus::kInvalidNamespaceOrFormat));
+  if (namespace_csi(*ns, s.caps) != csi::kZoned) return AdminReply::error(invalid_field());
+  // Offset errors first: a failing read must not clear the list.
+  if (c.index_offset || c.offset % 4 != 0 || c.offset > kChangedZoneListBytes) {
+    return AdminReply::error(invalid_field());
+  }
+  ChangedZoneList* list = s.changed_zones ? s.changed_zones(c.nsid) : nullptr;
+  if (list == nullptr) return slice(c, ChangedZoneList{}.page());
+  return slice(c, c.rae ? list->page() : list->take_page());
+}
+
+}  // namespace
+
 AdminReply get_log_page(const Sqe& sqe, const LogPageSources& s) {
   const GetLogPageCommand c = parse_get_log_page(sqe);
+  if (c.lid == log_id::kChangedZoneList && s.caps.zoned_command_set) return changed_zone_list_log(c, s);
   std::vector<uint8_t> page;
   switch (c.lid) {
     case log_id::kErrorInformation:
@@ -151,11 +179,7 @@ AdminReply get_log_page(const Sqe& sqe, const LogPageSources& s) {
     default:
       return AdminReply::error(specific_status(CommandSpecificStatus::kInvalidLogPage));
   }
-  if (c.index_offset || c.offset % 4 != 0 || c.offset > page.size()) {
-    return AdminReply::error(invalid_field());
-  }
-  const uint64_t n = std::min<uint64_t>(c.length, page.size() - c.offset);
-  return AdminReply::with_data(std::vector<uint8_t>(page.begin() + c.offset, page.begin() + c.offset + n));
+  return slice(c, page);
 }
 
 }  // namespace zvmm::nvme

@@ -23,6 +23,16 @@
 //                                  dwords at 0 (admin opcodes), IOCS[256] at
 //                                  1024 (the CSI's I/O opcodes); CSI the
 //                                  controller does not offer: Invalid Field
+//   BFh Changed Zone List          4096 bytes (changed_zone_list.h), only when
+//                                  caps.zoned_command_set (else an unknown
+//                                  LID); CSI must be 02h (else Invalid Field);
+//                                  NSID a zoned namespace: not an active NSID
+//                                  -> Invalid Namespace or Format, an NVM one
+//                                  -> Invalid Field. RAE = 0 clears the list
+//                                  (ChangedZoneList::take_page), RAE = 1 keeps
+//                                  it; a namespace without a list
+//                                  (sources.changed_zones gives null) reads
+//                                  an empty page
 // Statuses (all DNR): unknown LID -> Invalid Log Page (SCT 1h, 09h); LPO not
 // dword aligned, LPO beyond the page's size, OT set (no index offsets) ->
 // Invalid Field in Command. LSP, LSI and the UUID index are ignored (none of
@@ -34,12 +44,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <vector>
 
 #include "devices/nvme/admin_capabilities.h"
 #include "devices/nvme/admin_reply.h"
+#include "devices/nvme/changed_zone_list.h"
 #include "devices/nvme/controller_config.h"
 #include "devices/nvme/features.h"
 #include "devices/nvme/nvme_command.h"
@@ -52,6 +64,7 @@ inline constexpr uint8_t kSmartHealth = 0x02;
 inline constexpr uint8_t kFirmwareSlot = 0x03;
 inline constexpr uint8_t kChangedNamespaceList = 0x04;
 inline constexpr uint8_t kCommandsSupportedAndEffects = 0x05;
+inline constexpr uint8_t kChangedZoneList = 0xbf;  // Zoned Namespace Command Set
 }  // namespace log_id
 
 inline constexpr size_t kErrorEntryBytes = 64;
@@ -182,6 +195,10 @@ struct LogPageSources {
   const HealthCounters& health;
   const ErrorLog& errors;
   const FeatureStore* features = nullptr;
+  // The Changed Zone List of zoned namespace `nsid` (owned by the controller,
+  // one per zoned namespace), or null; unset: every zoned namespace reads an
+  // empty list.
+  std::function<ChangedZoneList*(uint32_t nsid)> changed_zones = nullptr;
 };
 
 // The Get Log Page command (statuses above). Success data: the page from

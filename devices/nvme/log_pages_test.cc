@@ -297,5 +297,91 @@ TEST_F(LogPagesTest, UnknownLogPage) {
   }
 }
 
+// ---- Zoned Namespace command set ----
+
+class ZonedLogPagesTest : public LogPagesTest {
+ protected:
+  ZonedLogPagesTest()
+      : plain_(testing::plain_device("log_zns_plain.img", 8 * (1 << 20))),
+        zoned_({.device_bytes = 64 << 20, .zone_size_bytes = 4 << 20, .model = zoned::ZonedModel::kHostManaged},
+               "log_zns.img") {
+    config_.namespaces.push_back(testing::namespace_config(1, plain_.get()));
+    config_.namespaces.push_back(testing::namespace_config(2, zoned_.engine.get()));
+    caps_.zoned_command_set = true;
+    caps_.zoned_io_opcodes.assign(std::begin(kZonedIoOpcodes), std::end(kZonedIoOpcodes));
+  }
+  AdminReply run_zoned(const Sqe& sqe) {
+    LogPageSources sources{config_, caps_, health_, errors_, &features_};
+    sources.changed_zones = [this](uint32_t nsid) { return nsid == 2 ? &list_ : nullptr; };
+    return get_log_page(sqe, sources);
+  }
+
+  std::unique_ptr<zoned::ZonedDevice> plain_;
+  zoned::testing::EngineFixture zoned_;
+  ChangedZoneList list_;
+};
+
+// Commands Supported and Effects for CSI 02h (IOCS at 1024 + 4 * opcode):
+// Zone Management Send 79h and Zone Append 7Dh CSUPP | LBCC, Zone Management
+// Receive 7Ah CSUPP only (notes section 0 item 9, section 6.1).
+TEST_F(ZonedLogPagesTest, EffectsForTheZonedCommandSet) {
+  AdminReply r = run_zoned(log_sqe(0x05, 4096, 0, 0, 2));
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(le<uint32_t>(r.data, 1024 + 4 * 0x79), 0x3u);
+  EXPECT_EQ(le<uint32_t>(r.data, 1024 + 4 * 0x7a), 0x1u);
+  EXPECT_EQ(le<uint32_t>(r.data, 1024 + 4 * 0x7d), 0x3u);
+  EXPECT_EQ(le<uint32_t>(r.data, 1024 + 4 * 0x01), 0x3u);  // Write
+  EXPECT_EQ(le<uint32_t>(r.data, 1024 + 4 * 0x02), 0x1u);  // Read
+  // The NVM command set has no zone commands.
+  AdminReply nvm = run_zoned(log_sqe(0x05, 4096, 0, 0, 0));
+  EXPECT_EQ(le<uint32_t>(nvm.data, 1024 + 4 * 0x79), 0u);
+  EXPECT_EQ(le<uint32_t>(nvm.data, 1024 + 4 * 0x7d), 0u);
+}
+
+TEST_F(ZonedLogPagesTest, ChangedZoneListClearsOnReadWithoutRae) {
+  list_.add(0x2000);
+  list_.add(0x3000);
+  AdminReply kept = run_zoned(log_sqe(0xbf, 4096, 2, 0, 2, /*rae=*/true));
+  ASSERT_TRUE(kept.status.ok());
+  ASSERT_EQ(kept.data.size(), 4096u);
+  EXPECT_EQ(le<uint16_t>(kept.data, 0), 2);
+  EXPECT_EQ(le<uint64_t>(kept.data, 8), 0x2000u);
+  EXPECT_EQ(le<uint64_t>(kept.data, 16), 0x3000u);
+  EXPECT_EQ(list_.size(), 2u);
+  AdminReply taken = run_zoned(log_sqe(0xbf, 4096, 2, 0, 2, /*rae=*/false));
+  EXPECT_EQ(taken.data, kept.data);
+  EXPECT_EQ(list_.size(), 0u);
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 2, 0, 2)).data, std::vector<uint8_t>(4096, 0));
+}
+
+TEST_F(ZonedLogPagesTest, ChangedZoneListOffsetsAndLengths) {
+  list_.add(0x2000);
+  AdminReply tail = run_zoned(log_sqe(0xbf, 16, 2, 8, 2, true));  // ZID[0] and ZID[1]
+  ASSERT_TRUE(tail.status.ok());
+  EXPECT_EQ(tail.data.size(), 16u);
+  EXPECT_EQ(le<uint64_t>(tail.data, 0), 0x2000u);
+  // A failing read does not clear the list.
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 2, 2, 2)).status, kInvalidField);     // LPO not dword aligned
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 2, 4100, 2)).status, kInvalidField);  // beyond the page
+  EXPECT_EQ(list_.size(), 1u);
+}
+
+TEST_F(ZonedLogPagesTest, ChangedZoneListRules) {
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 2, 0, 0)).status, kInvalidField);  // CSI 0
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 1, 0, 2)).status, kInvalidField);  // NVM namespace
+  const Status invalid_ns = Status::generic(GenericStatus::kInvalidNamespaceOrFormat, true);
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 5, 0, 2)).status, invalid_ns);
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 0xffffffff, 0, 2)).status, invalid_ns);
+  // No list behind the namespace: empty.
+  LogPageSources none{config_, caps_, health_, errors_, &features_};
+  AdminReply empty = get_log_page(log_sqe(0xbf, 4096, 2, 0, 2), none);
+  ASSERT_TRUE(empty.status.ok());
+  EXPECT_EQ(empty.data, std::vector<uint8_t>(4096, 0));
+  // Without the zoned command set BFh is an unknown log page.
+  caps_.zoned_command_set = false;
+  EXPECT_EQ(run_zoned(log_sqe(0xbf, 4096, 2, 0, 2)).status,
+            Status::specific(static_cast<uint8_t>(CommandSpecificStatus::kInvalidLogPage), true));
+}
+
 }  // namespace
 }  // namespace zvmm::nvme

@@ -16,6 +16,7 @@
 #include "base/le.h"
 #include "devices/nvme/admin_capabilities.h"
 #include "devices/nvme/admin_reply.h"
+#include "devices/nvme/changed_zone_list.h"
 #include "devices/nvme/controller_regs.h"
 #include "devices/nvme/features.h"
 #include "devices/nvme/identify.h"
@@ -26,6 +27,7 @@
 #include "devices/nvme/prp.h"
 #include "devices/nvme/queue_ring.h"
 #include "devices/nvme/shared_cq.h"
+#include "devices/nvme/zns_commands.h"
 #include "devices/worker_thread.h"
 
 namespace zvmm::nvme {
@@ -43,6 +45,9 @@ struct AdminOutcome {
 };
 
 // Asynchronous Event Configuration bit enabling a notice (Notice type info).
+constexpr uint8_t kZoneDescriptorChangedInfo = 0xef;  // Notice info EFh
+constexpr uint8_t kChangedZoneListLid = 0xbf;         // its log page
+
 std::optional<uint32_t> notice_aec_bit(uint8_t info) {
   switch (info) {
     case 0x00: return 1u << 8;   // Namespace Attribute Notices
@@ -61,13 +66,19 @@ class NvmeController::Impl {
       : config_((config.validate(), std::move(config))),
         mem_(mem),
         irq_(irq),
-        namespaces_(make_namespaces(config_)),
-        caps_(make_capabilities()),
+        caps_(make_capabilities(config_)),
+        namespaces_(make_namespaces(config_, caps_)),
+        nvm_only_config_(without_zoned_namespaces(config_, caps_)),
         features_(config_, caps_),
         io_ctx_{mem_, PrpLimits(config_.mdts), namespaces_, health_, errors_},
         regs_(config_.registers),
         sqs_(size_t{config_.max_io_queues} + 1),
-        cqs_(size_t{config_.max_io_queues} + 1) {}
+        cqs_(size_t{config_.max_io_queues} + 1) {
+    io_ctx_.zoned.append_limit_bytes = zone_append_limit_bytes(caps_.zone_append_size_limit, config_.mdts);
+    for (const IoNamespace& ns : namespaces_) {
+      changed_zones_.push_back(ns.zns ? std::make_unique<ChangedZoneList>() : nullptr);
+    }
+  }
 
   ~Impl() { stop(); }
 
@@ -127,6 +138,22 @@ class NvmeController::Impl {
     deliver_events_locked();
   }
 
+  bool zone_changed(uint32_t nsid, uint64_t sector) {
+    for (size_t i = 0; i < namespaces_.size(); ++i) {
+      const IoNamespace& ns = namespaces_[i];
+      if (ns.nsid != nsid || !ns.zns) continue;
+      const zoned::ZoneGeometry& g = ns.device->geometry();
+      if (sector >= g.device_sectors()) return false;
+      changed_zones_[i]->add(ns.zns->lba(g.zone_start(g.zone_index(sector))));
+      // Dropped unless enabled (AEC bit 27), and masked while a Notice is
+      // outstanding (until the host reads log BFh with RAE 0): the list
+      // keeps every change meanwhile.
+      raise_async_event(AsyncEventType::kNotice, kZoneDescriptorChangedInfo, kChangedZoneListLid);
+      return true;
+    }
+    return false;
+  }
+
   void reset() {
     bool changed;
     {
@@ -161,18 +188,48 @@ class NvmeController::Impl {
   };
 
   // What this controller implements (Identify, the features and the effects
-  // log follow it).
-  static AdminCapabilities make_capabilities() {
+  // log follow it). The Zoned Namespace command set is offered when a
+  // namespace is zoned (host-managed: ControllerConfig::validate() made sure
+  // ZNS can serve it): Zone Management Send/Receive and Zone Append, ZASL
+  // from the smallest max append size of the zoned namespaces and MDTS, and
+  // Zone Descriptor Changed notices (OAES bit 27; zone_changed()).
+  static AdminCapabilities make_capabilities(const ControllerConfig& c) {
     AdminCapabilities caps;
     caps.flush_broadcast = true;  // IoSubmissionQueue flushes every namespace for NSID FFFFFFFFh
+    uint64_t min_append_bytes = 0;
+    for (const NamespaceConfig& ns : c.namespaces) {
+      if (ns.device->model() != zoned::ZonedModel::kHostManaged) continue;
+      const uint64_t bytes = ns.device->max_append_sectors() * zoned::kSectorSize;
+      min_append_bytes = caps.zoned_command_set ? std::min(min_append_bytes, bytes) : bytes;
+      caps.zoned_command_set = true;
+    }
+    if (caps.zoned_command_set) {
+      caps.zoned_io_opcodes.assign(std::begin(kZonedIoOpcodes), std::end(kZonedIoOpcodes));
+      caps.zone_append_size_limit = zone_append_size_limit(min_append_bytes, c.mdts);
+      caps.zone_descriptor_changed_notices = true;
+    }
     return caps;
   }
 
-  static std::vector<IoNamespace> make_namespaces(const ControllerConfig& c) {
+  static std::vector<IoNamespace> make_namespaces(const ControllerConfig& c, const AdminCapabilities& caps) {
     std::vector<IoNamespace> v;
-    for (const NamespaceConfig& ns : c.namespaces) v.push_back(IoNamespace::from(ns));
+    for (const NamespaceConfig& ns : c.namespaces) {
+      v.push_back(IoNamespace::from(ns, namespace_csi(ns, caps) == csi::kZoned));
+    }
     return v;
   }
+
+  // What Identify and Get Log Page see while CC.CSS is 000b (NVM command set
+  // only): the zoned namespaces are inactive then (decode_io_command treats
+  // them alike), as in QEMU, which attaches a zoned namespace only when
+  // CC.CSS selects all I/O command sets.
+  static ControllerConfig without_zoned_namespaces(const ControllerConfig& c, const AdminCapabilities& caps) {
+    ControllerConfig out = c;
+    std::erase_if(out.namespaces,
+                  [&](const NamespaceConfig& ns) { return namespace_csi(ns, caps) == csi::kZoned; });
+    return out;
+  }
+  const ControllerConfig& visible_config() const { return css_all_ ? config_ : nvm_only_config_; }
 
   void notify_doorbells_changed() {
     std::function<void()> cb;
@@ -198,6 +255,10 @@ class NvmeController::Impl {
         regs_.set_fatal();
         return false;
       }
+      // CC.CSS is frozen while enabled, and no I/O SQ exists yet (teardown
+      // deleted them), so the SQ workers started later see this setting.
+      css_all_ = e->css == cc::kCssAllIoSets;
+      io_ctx_.zoned.enabled = css_all_;
       std::lock_guard lock(aer_mu_);
       admin_cq_ = std::make_shared<SharedCq>(std::move(*cq), irq_);
       admin_sq_head_.store(0);
@@ -238,17 +299,25 @@ class NvmeController::Impl {
     return changed;
   }
 
-  // Hook for issue 12: a controller reset is where the ZNS rules for
-  // zoned namespaces (e.g. what happens to open zones) will go. Nothing for
-  // the NVM command set: the disks are already consistent (in-flight I/O
-  // completed into the engine).
-  void on_controller_reset_for_zoned_namespaces() {}
+  // Issue 12's rule for a controller level reset (CC.EN 1 -> 0, also a PCI
+  // reset and VMM exit) and a shutdown (CC.SHN): the zoned namespaces' open
+  // zones become closed (EMPTY when nothing is written), as at power on
+  // (ZonedDevice::power_cycle_zones(); docs/zoned-model.md "Restart").
+  // Called with every I/O queue stopped: the commands in flight completed
+  // into the engine. NVM namespaces: nothing (already consistent). The
+  // Changed Zone Lists are namespace state and stay.
+  void on_controller_reset_for_zoned_namespaces() {
+    for (const IoNamespace& ns : namespaces_) {
+      if (ns.zns) ns.device->power_cycle_zones();
+    }
+  }
 
   // CC.SHN: stop fetching (workers stopped; completions of what was in
   // flight are still posted), flush every namespace, then SHST = 10b.
   void shutdown(bool abrupt) {
     shutting_down_ = true;
     for (IoSq& sq : sqs_) sq.worker.reset();
+    on_controller_reset_for_zoned_namespaces();  // before the flush, which persists it
     for (const IoNamespace& ns : namespaces_) {
       try {
         auto q = ns.device->open_queue(1);
@@ -529,7 +598,9 @@ class NvmeController::Impl {
     return {Status::success(), reply.dw0};
   }
 
-  AdminOutcome identify(const Sqe& sqe) { return send_reply(sqe, nvme::identify(config_, sqe, caps_), 4096); }
+  AdminOutcome identify(const Sqe& sqe) {
+    return send_reply(sqe, nvme::identify(visible_config(), sqe, caps_), 4096);
+  }
 
   AdminOutcome get_features(const Sqe& sqe) { return send_reply(sqe, features_.get(sqe), 0); }
 
@@ -542,30 +613,48 @@ class NvmeController::Impl {
 
   AdminOutcome get_log_page(const Sqe& sqe) {
     const GetLogPageCommand cmd = parse_get_log_page(sqe);
-    const LogPageSources sources{config_, caps_, health_, errors_, &features_};
+    const LogPageSources sources{visible_config(), caps_, health_, errors_, &features_,
+                                 [this](uint32_t nsid) { return changed_zone_list(nsid); }};
     AdminReply reply = nvme::get_log_page(sqe, sources);
     if (reply.status.ok() && !cmd.rae) unmask_events_for_log(cmd.lid);
     return send_reply(sqe, reply, cmd.length);
   }
 
+  ChangedZoneList* changed_zone_list(uint32_t nsid) {
+    for (size_t i = 0; i < namespaces_.size(); ++i) {
+      if (namespaces_[i].nsid == nsid) return changed_zones_[i].get();
+    }
+    return nullptr;
+  }
+
   void unmask_events_for_log(uint8_t lid) {
     std::lock_guard lock(aer_mu_);
-    // Error events name log 01h, SMART 02h; notices their own log page.
-    if (lid == 0x01) masked_types_ &= ~(1u << static_cast<uint8_t>(AsyncEventType::kError));
-    else if (lid == 0x02) masked_types_ &= ~(1u << static_cast<uint8_t>(AsyncEventType::kSmartHealth));
-    else masked_types_ &= ~(1u << static_cast<uint8_t>(AsyncEventType::kNotice));
+    // Error events name log 01h, SMART 02h; notices their own log page:
+    // 03h firmware slot, 04h changed namespace list, 0Ch ANA, BFh changed
+    // zone list. Reading any other page leaves the events masked.
+    switch (lid) {
+      case 0x01: masked_types_ &= ~(1u << static_cast<uint8_t>(AsyncEventType::kError)); break;
+      case 0x02: masked_types_ &= ~(1u << static_cast<uint8_t>(AsyncEventType::kSmartHealth)); break;
+      case 0x03:
+      case 0x04:
+      case 0x0c:
+      case kChangedZoneListLid: masked_types_ &= ~(1u << static_cast<uint8_t>(AsyncEventType::kNotice)); break;
+      default: break;
+    }
   }
 
   // ---- State ----
   const ControllerConfig config_;
   const GuestMemory& mem_;
   NvmeInterrupt& irq_;
-  const std::vector<IoNamespace> namespaces_;
   const AdminCapabilities caps_;
+  const std::vector<IoNamespace> namespaces_;
+  const ControllerConfig nvm_only_config_;  // config_ without the zoned namespaces
+  std::vector<std::unique_ptr<ChangedZoneList>> changed_zones_;  // as namespaces_; null: NVM
   FeatureStore features_;  // thread-safe accessors; get/set under mu_
   HealthCounters health_;
   ErrorLog errors_;
-  const IoContext io_ctx_;
+  IoContext io_ctx_;  // .zoned.enabled changes at enable, while no I/O SQ exists
 
   mutable std::mutex mu_;  // registers, admin queue, queue tables, shadow_
   ControllerRegisters regs_;
@@ -576,6 +665,7 @@ class NvmeController::Impl {
   std::optional<Shadow> shadow_;
   bool shutting_down_ = false;
   bool stopped_ = false;
+  bool css_all_ = false;  // CC.CSS = 110b at the last enable
   bool pending_doorbells_changed_ = false;
   std::function<void()> doorbells_changed_;
 
@@ -601,6 +691,7 @@ void NvmeController::set_doorbells_changed(std::function<void()> callback) {
 void NvmeController::raise_async_event(AsyncEventType type, uint8_t info, uint8_t log_page) {
   impl_->raise_async_event(type, info, log_page);
 }
+bool NvmeController::zone_changed(uint32_t nsid, uint64_t sector) { return impl_->zone_changed(nsid, sector); }
 void NvmeController::reset() { impl_->reset(); }
 void NvmeController::stop() { impl_->stop(); }
 

@@ -89,6 +89,17 @@ class NvmeController {
   // Zone Descriptor Changed comes from I/O workers). Never throws.
   void raise_async_event(AsyncEventType type, uint8_t info, uint8_t log_page);
 
+  // Zone Descriptor Changed (issue 12): the device changed the zone holding
+  // `sector` (512-byte sectors of namespace `nsid`'s device) on its own, e.g.
+  // the control socket injected READ ONLY / OFFLINE. Adds the zone's ZSLBA to
+  // the namespace's Changed Zone List (log page BFh) and raises the
+  // asynchronous event Notice / info EFh / log page BFh (DW0 00BFEF02h) if the
+  // host enabled it (Set Features 0Bh bit 27; one outstanding until the host
+  // reads log BFh with RAE 0; changes meanwhile accumulate in the list).
+  // False (nothing recorded) if `nsid` is not a zoned namespace or `sector`
+  // is beyond it. Thread-safe, no controller lock needed. Never throws.
+  bool zone_changed(uint32_t nsid, uint64_t sector);
+
   // PCI function-level reset or VM reset: every queue stopped and deleted
   // (in-flight I/O waited for), registers to power-on values. Never throws.
   void reset();

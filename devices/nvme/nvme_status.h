@@ -68,6 +68,20 @@ enum class CommandSpecificStatus : uint8_t {
   kFeatureNotChangeable = 0x0e,          // Feature Not Changeable [Set Features]
   kFeatureNotNamespaceSpecific = 0x0f,   // Feature Not Namespace Specific [Set Features]
   kIoCommandSetCombinationRejected = 0x2b,  // I/O Command Set Combination Rejected [Set Features 19h]
+  // Zoned Namespace Command Set Specification 1.1, figure "Status Code -
+  // Command Specific Status Values" [Zone Management Send/Receive, Zone
+  // Append, Read/Write/Write Zeroes on a zoned namespace]; zns_commands.h
+  // maps the zone engine's results onto them.
+  kInvalidZoneOperationRequest = 0xb6,   // Invalid Zone Operation Request
+  kZrwaResourcesUnavailable = 0xb7,      // ZRWA Resources Unavailable
+  kZoneBoundaryError = 0xb8,             // Zone Boundary Error
+  kZoneIsFull = 0xb9,                    // Zone Is Full
+  kZoneIsReadOnly = 0xba,                // Zone Is Read Only
+  kZoneIsOffline = 0xbb,                 // Zone Is Offline
+  kZoneInvalidWrite = 0xbc,              // Zone Invalid Write
+  kTooManyActiveZones = 0xbd,            // Too Many Active Zones
+  kTooManyOpenZones = 0xbe,              // Too Many Open Zones
+  kInvalidZoneStateTransition = 0xbf,    // Invalid Zone State Transition
 };
 
 constexpr std::string_view to_string(CommandSpecificStatus s) {
@@ -86,15 +100,35 @@ constexpr std::string_view to_string(CommandSpecificStatus s) {
     case CommandSpecificStatus::kFeatureNotNamespaceSpecific: return "Feature Not Namespace Specific";
     case CommandSpecificStatus::kIoCommandSetCombinationRejected:
       return "I/O Command Set Combination Rejected";
+    case CommandSpecificStatus::kInvalidZoneOperationRequest: return "Invalid Zone Operation Request";
+    case CommandSpecificStatus::kZrwaResourcesUnavailable: return "ZRWA Resources Unavailable";
+    case CommandSpecificStatus::kZoneBoundaryError: return "Zone Boundary Error";
+    case CommandSpecificStatus::kZoneIsFull: return "Zone Is Full";
+    case CommandSpecificStatus::kZoneIsReadOnly: return "Zone Is Read Only";
+    case CommandSpecificStatus::kZoneIsOffline: return "Zone Is Offline";
+    case CommandSpecificStatus::kZoneInvalidWrite: return "Zone Invalid Write";
+    case CommandSpecificStatus::kTooManyActiveZones: return "Too Many Active Zones";
+    case CommandSpecificStatus::kTooManyOpenZones: return "Too Many Open Zones";
+    case CommandSpecificStatus::kInvalidZoneStateTransition: return "Invalid Zone State Transition";
   }
   return "unknown command specific status";
 }
 
-// Status Code Type 2h, Media and Data Integrity Errors.
+// Status Code Type 2h, Media and Data Integrity Errors (spec figure "Media
+// and Data Integrity Error Values").
 enum class MediaStatus : uint8_t {
   kWriteFault = 0x80,            // Write Fault
   kUnrecoveredReadError = 0x81,  // Unrecovered Read Error
   kCompareFailure = 0x85,        // Compare Failure
 };
+
+constexpr std::string_view to_string(MediaStatus s) {
+  switch (s) {
+    case MediaStatus::kWriteFault: return "Write Fault";
+    case MediaStatus::kUnrecoveredReadError: return "Unrecovered Read Error";
+    case MediaStatus::kCompareFailure: return "Compare Failure";
+  }
+  return "unknown media status";
+}
 
 }  // namespace zvmm::nvme

@@ -12,12 +12,20 @@
 // so that such a fault cannot kill the caller. A VMM that owns neither register
 // just drops both writes. Built static: the guest has no C library of its own.
 //
+// `exit`: zvmm does not stop at the status write but once the guest's UART has
+// been quiet (vmm/console_drain.h), so that the kernel sends what its serial
+// driver still buffers. It acknowledges the status in byte 2 of the page; when
+// the tool reads the acknowledgement it waits (sleeps) to be stopped, for at
+// most kStopWaitSeconds, instead of returning to a caller that would power off
+// (a power-off stops the VM at once and cuts the console off). Without the
+// acknowledgement (QEMU: isa-debug-exit has already stopped it, or nobody
+// listens) it returns at once, as before.
+//
 // `drain` waits until the console has sent everything written to it (tcdrain on
-// its stdout, stderr and /dev/console): the serial driver transmits from a
-// buffer of up to a page, and a VMM that stops at the status write loses what
-// is still in it. Bounded by kDrainTimeoutSeconds. `exit` does not drain (yet):
-// with the drain in every guest's exit path, the emulated KVM host froze in
-// some test runs (docs/testing.md), and that is not understood.
+// its stdout, stderr and /dev/console), bounded by kDrainTimeoutSeconds. zvmm
+// no longer needs it before `exit`; it stays for other VMMs and for debugging.
+// It is not part of `exit`: with a tcdrain in every guest's exit path, the
+// one-CPU emulated KVM host livelocked in some test runs (docs/testing.md).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/io.h>
@@ -40,6 +48,11 @@ constexpr unsigned short kBootMarkerPort = 0xf5;
 constexpr off_t kStatusMmioStart = 0xf000'0000;
 constexpr size_t kExitStatusOffset = 0;
 constexpr size_t kBootMarkerOffset = 1;
+constexpr size_t kExitAckOffset = 2;
+constexpr unsigned char kExitAckValue = 0x5a;
+// zvmm stops at most 30 s (its console-drain cap) after the status; then a
+// margin for a slow emulated host.
+constexpr unsigned kStopWaitSeconds = 60;
 constexpr unsigned char kBootMarkerValue = 0x7a;
 // Measured in a nested guest under QEMU TCG: the UART sends 0.35-5 KB/s (zvmm's
 // stdout a pipe or a file), so a full 4 KiB transmit buffer takes up to ~12 s.
@@ -51,15 +64,21 @@ int usage() {
   return 2;
 }
 
-bool write_mmio_byte(size_t offset, unsigned char value) {
+enum class MmioWrite { kFailed, kWritten, kAcknowledged };
+
+// Writes `value` at `offset` of the status page; then reads the exit
+// acknowledgement byte when `ack_offset` is given.
+MmioWrite write_mmio_byte(size_t offset, unsigned char value, const size_t* ack_offset) {
   const int fd = open("/dev/mem", O_RDWR | O_SYNC | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return MmioWrite::kFailed;
   void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, kStatusMmioStart);
   close(fd);
-  if (page == MAP_FAILED) return false;
-  static_cast<volatile uint8_t*>(page)[offset] = value;
+  if (page == MAP_FAILED) return MmioWrite::kFailed;
+  volatile uint8_t* bytes = static_cast<volatile uint8_t*>(page);
+  bytes[offset] = value;
+  const bool acknowledged = ack_offset && bytes[*ack_offset] == kExitAckValue;
   munmap(page, 4096);
-  return true;
+  return acknowledged ? MmioWrite::kAcknowledged : MmioWrite::kWritten;
 }
 
 bool write_port_byte(unsigned short port, unsigned char value) {
@@ -113,11 +132,20 @@ void drain_console() {
   sigaction(SIGALRM, &old_alarm, nullptr);
 }
 
-int report(unsigned short port, size_t mmio_offset, unsigned char value) {
-  const bool mmio = write_mmio_byte(mmio_offset, value);
+int report(unsigned short port, size_t mmio_offset, unsigned char value,
+           const size_t* ack_offset = nullptr) {
+  const MmioWrite mmio = write_mmio_byte(mmio_offset, value, ack_offset);
   const bool pio = write_port_byte(port, value);
-  if (!mmio && !pio) {
+  if (mmio == MmioWrite::kFailed && !pio) {
     std::fprintf(stderr, "zvmm-guest: cannot write the status register (no /dev/mem, no ioperm)\n");
+    return 1;
+  }
+  if (mmio == MmioWrite::kAcknowledged) {
+    // zvmm stops the VM once the console has drained: sleep until then. No
+    // console output here: it would only delay the stop.
+    for (unsigned left = kStopWaitSeconds; left > 0;) left = sleep(left);
+    std::fprintf(stderr, "zvmm-guest: the VMM acknowledged the exit status but did not stop in %u s\n",
+                 kStopWaitSeconds);
     return 1;
   }
   return 0;
@@ -132,7 +160,8 @@ int main(int argc, char** argv) {
     char* end = nullptr;
     const long status = std::strtol(argv[2], &end, 10);
     if (*argv[2] == '\0' || *end != '\0' || status < 0 || status > 255) return usage();
-    return report(kExitStatusPort, kExitStatusOffset, static_cast<unsigned char>(status));
+    return report(kExitStatusPort, kExitStatusOffset, static_cast<unsigned char>(status),
+                  &kExitAckOffset);
   }
   if (cmd == "drain" && argc == 2) {
     drain_console();

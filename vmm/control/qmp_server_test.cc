@@ -1,6 +1,8 @@
 #include "vmm/control/qmp_server.h"
 
 #include <gtest/gtest.h>
+
+#include <cerrno>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -49,6 +51,7 @@ class TestClient {
       }
       char tmp[4096];
       const ssize_t n = ::recv(fd_, tmp, sizeof(tmp), 0);
+      if (n < 0 && errno == EINTR) continue;  // a signal of some thread in the process
       if (n <= 0) return nullptr;
       buf_.append(tmp, static_cast<size_t>(n));
     }

@@ -1,4 +1,4 @@
-// make_test_bzimage OUT [--init-size MIB] [--code hello-exit|mmio-exit|read-exit|spin|reboot|panic-reboot]
+// make_test_bzimage OUT [--init-size MIB] [--code hello-exit|mmio-exit|read-exit|spin|reboot|panic-reboot|exit-tail|exit-tail-reboot|exit-flood]
 //
 // Writes a synthetic bzImage (a valid header, no real kernel) for the
 // host-side tests of the zvmm binary. With --code, a tiny 64-bit program sits
@@ -12,7 +12,7 @@
 namespace {
 int usage() {
   std::fprintf(stderr,
-               "usage: make_test_bzimage OUT [--init-size MIB] [--code hello-exit|mmio-exit|read-exit|spin|reboot|panic-reboot]\n");
+               "usage: make_test_bzimage OUT [--init-size MIB] [--code hello-exit|mmio-exit|read-exit|spin|reboot|panic-reboot|exit-tail|exit-tail-reboot|exit-flood]\n");
   return 2;
 }
 }  // namespace
@@ -38,6 +38,12 @@ int main(int argc, char** argv) {
       options.entry_code = tiny::reboot();
     } else if (opt == "--code" && value == "panic-reboot") {
       options.entry_code = tiny::panic_reboot();
+    } else if (opt == "--code" && value == "exit-tail") {
+      options.entry_code = tiny::exit_tail();
+    } else if (opt == "--code" && value == "exit-tail-reboot") {
+      options.entry_code = tiny::exit_tail_reboot();
+    } else if (opt == "--code" && value == "exit-flood") {
+      options.entry_code = tiny::exit_flood();
     } else {
       return usage();
     }

@@ -84,6 +84,38 @@ std::vector<uint8_t> panic_reboot() {
   });
 }
 
+namespace {
+std::vector<uint8_t> exit_then_tail() {
+  return {
+      0xb0, 42, 0xe6, 0xf4,    // mov al, 42; out 0xf4, al     (exit status)
+      0x66, 0xba, 0xf8, 0x03,  // mov dx, 0x3f8
+      0xb0, 't', 0xee,         // mov al, 't'; out dx, al
+      0xb0, 'a', 0xee,
+      0xb0, 'i', 0xee,
+      0xb0, 'l', 0xee,
+      0xb0, '\n', 0xee,
+  };
+}
+}  // namespace
+
+std::vector<uint8_t> exit_tail() { return with_spin(exit_then_tail()); }
+
+std::vector<uint8_t> exit_tail_reboot() {
+  std::vector<uint8_t> code = exit_then_tail();
+  for (uint8_t b : {0xb0, 0xfe, 0xe6, 0x64}) code.push_back(b);  // mov al, 0xfe; out 0x64, al
+  return with_spin(std::move(code));
+}
+
+std::vector<uint8_t> exit_flood() {
+  return with_spin({
+      0xb0, 7, 0xe6, 0xf4,     // mov al, 7; out 0xf4, al      (exit status)
+      0x66, 0xba, 0xf8, 0x03,  // mov dx, 0x3f8
+      0xb0, 'x',               // mov al, 'x'
+      0xee,                    // again: out dx, al
+      0xeb, 0xfd,              // jmp again
+  });
+}
+
 }  // namespace tiny_guest
 
 }  // namespace zvmm::testing

@@ -38,6 +38,14 @@ std::vector<uint8_t> spin();
 std::vector<uint8_t> reboot();
 // Marks the BIOS reset flag warm, then resets (what Linux does on panic).
 std::vector<uint8_t> panic_reboot();
+// Exits with status 42, then prints "tail\n" on COM1 and spins: the console
+// drain after an exit status must let the tail through.
+std::vector<uint8_t> exit_tail();
+// Exits with status 42, prints "tail\n", then pulses the i8042 reset line:
+// the reset ends the drain at once and the status stays 42.
+std::vector<uint8_t> exit_tail_reboot();
+// Exits with status 7, then prints 'x' on COM1 forever (the drain's byte budget).
+std::vector<uint8_t> exit_flood();
 }  // namespace tiny_guest
 
 // The payload byte at offset i is (i * 7 + 3) & 0xff, except for entry_code.

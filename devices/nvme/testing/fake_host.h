@@ -119,8 +119,10 @@ class FakeHost {
   static constexpr uint32_t kCc = (6u << 4) | (6u << 16) | (4u << 20);  // CSS 110b, IOSQES 6, IOCQES 4
 
   // nvme_pci_configure_admin_queue + nvme_enable_ctrl. Returns CSTS.
+  // `css`: CC.CSS (Linux: 110b when CAP.CSS bit 6 is set, else 000b).
   uint32_t enable(uint16_t admin_entries = 32, std::optional<uint64_t> asq = {},
-                  std::optional<uint64_t> acq = {}) {
+                  std::optional<uint64_t> acq = {}, uint8_t css = cc::kCssAllIoSets) {
+    const uint32_t cc_value = (kCc & ~cc::kCssMask) | uint32_t{css} << cc::kCssShift;
     write32(reg::kCc, 0);
     QueueState& a = queues_[0];
     a = QueueState{};
@@ -131,8 +133,8 @@ class FakeHost {
     write32(reg::kAqa, (admin_entries - 1u) | (admin_entries - 1u) << 16);
     write64(reg::kAsq, a.sq);
     write64(reg::kAcq, a.cq);
-    write32(reg::kCc, kCc);
-    write32(reg::kCc, kCc | cc::kEn);
+    write32(reg::kCc, cc_value);
+    write32(reg::kCc, cc_value | cc::kEn);
     next_cid_ = 0;
     return csts();
   }
