@@ -2,8 +2,11 @@
 # this runs): a zone set offline at run time, read errors injected on a range,
 # then the zone report the host compares with query-zones. Each step waits for
 # the host's change to become visible (the host waits for CONTROL-STEP-N).
+# The same faults on an NVMe zoned namespace (/dev/nvme0n1, 4 MiB zones):
+# zone 2 offline (and in the Changed Zone List), read errors in zone 4.
 source /work/lib.sh
-dev=/dev/vda zs=8192
+dev=/dev/vda zs=8192 ns=/dev/nvme0n1
+nrd() { dd if=$ns of=/dev/null bs=4096 skip=$(($1 / 8)) count=1 iflag=direct status=none 2>/tmp/nerr; }
 yes zvmm-control | head -c 65536 >/tmp/p
 rd() { dd if=$dev of=/dev/null bs=4096 skip=$(($1 / 8)) count=1 iflag=direct status=none 2>/tmp/err; }
 blkzone reset $dev
@@ -19,6 +22,13 @@ else
   ok "write to offline zone 3 fails: $(cat /tmp/err)"
 fi
 run "read zone 4" rd $((4 * zs))
+# NVMe: zone 2 of nvme0n1 set offline by the host.
+for _ in $(seq 300); do [[ "$(zone_cond $ns $((2 * zs)))" == of ]] && break; sleep 0.2; done
+check "nvme0n1 zone 2 (blkzone report)" "$(zone_cond $ns $((2 * zs)))" of
+if nrd $((2 * zs)); then bad "read of offline nvme0n1 zone 2 succeeded"; else ok "read of offline nvme0n1 zone 2 fails: $(cat /tmp/nerr)"; fi
+cz="$(nvme zns changed-zone-list $ns 2>&1)"; echo "$cz"
+grep -qE "^zid [0-9]+: $((2 * zs))\$" <<<"$cz" && ok "changed-zone-list has zone 2 (ZSLBA $((2 * zs)))" ||
+  bad "changed-zone-list lacks ZSLBA $((2 * zs))"
 echo CONTROL-STEP-2
 # Host: inject-error on the first 64 sectors of zone 5, reads.
 for _ in $(seq 600); do rd $((5 * zs)) || break; sleep 0.2; done
@@ -26,6 +36,12 @@ if rd $((5 * zs)); then bad "read in the injected range succeeded"; else ok "rea
 grep -q "Input/output error" /tmp/err && ok "dd in the injected range: EIO" || bad "dd in the injected range: $(cat /tmp/err)"
 run "read zone 5 past the range" rd $((5 * zs + 64))
 run "read zone 4 (other zone)" rd $((4 * zs))
+for _ in $(seq 300); do nrd $((4 * zs)) || break; sleep 0.2; done
+# NVMe maps io-error on a read to Unrecovered Read Error (SCT 2h / SC 81h),
+# which Linux reports as a critical medium error: ENODATA.
+grep -qE "No data available|Input/output error" /tmp/nerr && ok "nvme0n1: dd in the injected range: $(cat /tmp/nerr)" ||
+  bad "nvme0n1 injected range: $(cat /tmp/nerr)"
+run "nvme0n1: read zone 5" nrd $((5 * zs))
 run "write zone 5 (writes are not injected)" dd if=/tmp/p of=$dev bs=4096 seek=$((5 * zs / 8 + 16)) count=1 oflag=direct status=none
 echo CONTROL-STEP-3
 # Host: clear-errors, then zone-finish vda 15 as the sign that it took its report.

@@ -1,6 +1,6 @@
 # Control socket, host side (issue 13): zvmm runs with --control while the
 # guest runs control_faults.sh; zvmm-ctl sets a zone offline, injects read
-# errors, clears them, and compares query-zones with the guest's blkzone
+# errors (on a virtio-blk disk and an NVMe zoned namespace), clears them, and compares query-zones with the guest's blkzone
 # report. Then a power cut with a zone open: exit status 9, and the next boot
 # (power_check.sh) finds the flushed data and no open zone.
 source "$ZVMM_HOST_LIB"
@@ -9,19 +9,23 @@ ctl() { zvmm_ctl "$sock" "$@"; }
 wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.25; done; hbad "no control socket"; return 1; }
 disk="virtio-blk,file=c.img,size=64M,zone-size=4M,max-open=4"
 
-boot_guest control_faults --disk "$disk" --control "$sock" &
+boot_guest control_faults --disk "$disk" --disk nvme,file=cz.img,size=64M,zone-size=4M --control "$sock" &
 wait_socket
 hcheck "socket mode" "$(stat -c %a "$sock")" 600
 ctl --timeout 900 --wait-event GUEST_STATUS >guest_status.json &
 waiter=$!
 wait_for_line control_faults CONTROL-STEP-1 600 || hbad "no CONTROL-STEP-1"
 ctl zone-set-condition vda 3 offline
+ctl zone-set-condition nvme0n1 2 offline
 wait_for_line control_faults CONTROL-STEP-2 300 || hbad "no CONTROL-STEP-2"
 ctl inject-error vda sector=$((5 * 8192)) sectors=64 operation=read
+ctl inject-error nvme0n1 sector=$((4 * 8192)) sectors=64 operation=read
 wait_for_line control_faults CONTROL-STEP-3 300 || hbad "no CONTROL-STEP-3"
 ctl query-disks
-injected="$(ctl --json query-disks | grep -o '"injected-errors": [0-9]*' | grep -o '[0-9]*$')"
-(( injected >= 1 )) && hok "injected errors counted: $injected" || hbad "injected-errors = '$injected'"
+injected="$(ctl --json query-disks | grep -o '"injected-errors": [0-9]*' | grep -o '[0-9]*$' | xargs)"
+read -r inj_vda inj_nvme <<<"$injected"
+(( inj_vda >= 1 && inj_nvme >= 1 )) && hok "injected errors counted: vda $inj_vda, nvme0n1 $inj_nvme" ||
+  hbad "injected-errors = '$injected'"
 ctl clear-errors
 ctl zone-finish vda 15
 ctl query-zones vda | tee host_zones.txt
