@@ -239,18 +239,21 @@ Json disk_json(Disks::View d) {
   return j;
 }
 
-void host_zone_op(QmpServer&, ControlTarget t, ZoneOp op, const std::string& command, const Json& args) {
+// A host-side zone operation: returns the zone afterwards, or throws naming the
+// status and the zone's condition.
+Json host_zone_op(ControlTarget t, ZoneOp op, const std::string& command, const Json& args) {
   refuse_unknown(args, {"disk", "zone", "sector"});
   DiskRef d = disk_arg(t.disks, args);
   const uint32_t z = zone_arg(d.view.device, args);
   if (d.view.device.read_only()) throw CommandError(command + " " + d.view.name + ": the disk is read-only");
   zoned::SyncZoneClient client(d.view.device.inner(), 1);
   const ZoneStatus st = client.zone_op(op, d.view.device.geometry().zone_start(z));
+  const ZoneDescriptor now = one_zone(d.view.device, z);
   if (st != ZoneStatus::kOk) {
-    const ZoneDescriptor now = one_zone(d.view.device, z);
     throw CommandError(command + " " + d.view.name + " zone " + std::to_string(z) + ": " + status_name(st) + " (" +
                        std::string(zoned::to_string(st)) + "; the zone is " + std::string(zoned::to_string(now.cond)) + ")");
   }
+  return zone_json(z, now);
 }
 
 }  // namespace
@@ -384,11 +387,8 @@ void add_zvmm_commands(QmpServer& server, ControlTarget t) {
   for (const auto& [name, op] : std::initializer_list<std::pair<const char*, ZoneOp>>{
            {"zone-reset", ZoneOp::kReset}, {"zone-finish", ZoneOp::kFinish},
            {"zone-open", ZoneOp::kOpen}, {"zone-close", ZoneOp::kClose}}) {
-    server.add_command(name, [t, &server, op = op, name = std::string(name)](const Json& args) {
-      host_zone_op(server, t, op, name, args);
-      DiskRef d = disk_arg(t.disks, args);
-      const uint32_t z = zone_arg(d.view.device, args);
-      return zone_json(z, one_zone(d.view.device, z));
+    server.add_command(name, [t, op = op, name = std::string(name)](const Json& args) {
+      return host_zone_op(t, op, name, args);
     });
   }
 

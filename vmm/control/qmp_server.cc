@@ -341,12 +341,14 @@ void QmpServer::emit_event(const std::string& name, Json data) {
 }
 
 void QmpServer::refuse_commands() {
-  std::promise<void> done;
-  boost::asio::post(io_, [this, &done] {
+  auto done = std::make_shared<std::promise<void>>();
+  auto result = done->get_future();
+  boost::asio::post(io_, [this, done] {
     refusing_ = true;
-    done.set_value();
+    done->set_value();
   });
-  done.get_future().wait_for(std::chrono::seconds(5));
+  // Bounded: a loop that died (device-thread error) must not hold up the exit.
+  result.wait_for(std::chrono::seconds(2));
 }
 
 void QmpServer::close(const std::string& event, Json data, int timeout_ms) {
