@@ -53,6 +53,8 @@ def main():
                 slot["fio"] = json.loads(rest)
             elif kind in ("EXITS", "IRQS"):
                 slot[kind.lower()] = int(rest)
+            elif kind == "VALUE":
+                slot["value"] = float(rest)
         except ValueError:
             print(f"fio_report: row {row} round {rnd} job {job}: unreadable {kind}", file=sys.stderr)
 
@@ -62,6 +64,9 @@ def main():
         samples = defaultdict(list)
         for rnd, jobs in raw.get(row, {}).items():
             for job, slot in jobs.items():
+                if "value" in slot:  # zoned rows: zappend (appends/s), zreport (ms)
+                    unit = "ops_s" if job == "zappend" else "ms"
+                    samples[f"{job}.{unit}"].append(slot["value"])
                 if "fio" not in slot:
                     continue
                 for k, v in job_metrics(job, slot["fio"], slot.get("exits"), slot.get("irqs")).items():
@@ -86,13 +91,13 @@ def main():
         def f(row, key, fmt="{:.0f}"):
             v = summary.get(row, {}).get(key)
             return fmt.format(v) if v is not None else "-"
-        print(f"{'row':<11} {'QD1 IOPS':>9} {'QD1 p50/p99/p99.9 us':>22} {'QD32 IOPS':>10}"
+        print(f"{'row':<13} {'QD1 IOPS':>9} {'QD1 p50/p99/p99.9 us':>22} {'QD32 IOPS':>10}"
               f" {'QD32 p50/p99/p99.9 us':>23} {'seq MiB/s':>9} {'exits/IO':>9} {'irqs/IO':>8} {'QD32 of host':>12}")
         for row in rows:
             lat1 = "/".join(f(row, f"randread1.{p}") for p in ("p50_us", "p99_us", "p99.9_us"))
             lat32 = "/".join(f(row, f"randread32.{p}") for p in ("p50_us", "p99_us", "p99.9_us"))
             sh = summary[row].get("randread32.iops.share_of_host")
-            print(f"{row:<11} {f(row, 'randread1.iops'):>9} {lat1:>22} {f(row, 'randread32.iops'):>10}"
+            print(f"{row:<13} {f(row, 'randread1.iops'):>9} {lat1:>22} {f(row, 'randread32.iops'):>10}"
                   f" {lat32:>23} {f(row, 'seqwrite.mib_s', '{:.1f}'):>9}"
                   f" {f(row, 'randread32.exits_per_io', '{:.2f}'):>9} {f(row, 'randread32.irqs_per_io', '{:.2f}'):>8}"
                   f" {(f'{sh:.0%}' if sh is not None else '-'):>12}")
@@ -100,9 +105,22 @@ def main():
 
         def ratio(key, a=z, b=q):
             return f"{a[key] / b[key]:.2f}" if a.get(key) and b.get(key) else "nan"
-        print(f"ratios zvmm/QEMU NVMe: QD32 IOPS {ratio('randread32.iops')} (goal >= 2),"
-              f" QD1 mean latency {ratio('randread1.lat_mean_us')} (goal < 1),"
-              f" seq write {ratio('seqwrite.mib_s')}")
+        if z or q:
+            print(f"ratios zvmm/QEMU NVMe: QD32 IOPS {ratio('randread32.iops')} (goal >= 2),"
+                  f" QD1 mean latency {ratio('randread1.lat_mean_us')} (goal < 1),"
+                  f" seq write {ratio('seqwrite.mib_s')}")
+        zz, qz = summary.get("zvmm-nvme-zns", {}), summary.get("qemu-nvme-zns", {})
+        if zz or qz:
+            print(f"{'zoned row':<14} {'append/s':>9} {'report 1024 zones ms':>21}"
+                  "  (append/s: one nvme-cli process per 4 KiB append)")
+            for row in rows:
+                if row.endswith("-zns"):
+                    print(f"{row:<14} {f(row, 'zappend.ops_s'):>9} {f(row, 'zreport.ms', '{:.1f}'):>21}")
+            print(f"ratios zvmm/QEMU NVMe ZNS: QD32 IOPS {ratio('randread32.iops', zz, qz)} (goal >= 2),"
+                  f" zoned seq write {ratio('seqwrite.mib_s', zz, qz)} (goal >= 1.5),"
+                  f" QD1 mean latency {ratio('randread1.lat_mean_us', zz, qz)},"
+                  f" appends/s {ratio('zappend.ops_s', zz, qz)},"
+                  f" zone report time {ratio('zreport.ms', zz, qz)} (< 1 is faster)")
     missing = [r for r in rows if not summary[r].get("rounds")]
     if missing:
         print(f"fio_report: no results for {' '.join(missing)}", file=sys.stderr)

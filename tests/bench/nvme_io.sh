@@ -7,6 +7,12 @@
 # sequential write QD4, 4 KiB random read QD1 and QD32). Backing files are
 # 256 MiB on the host's tmpfs.
 #
+# Zoned rows (NVMe Zoned Namespaces, issue 12), not in the default set:
+# zvmm-nvme-zns and qemu-nvme-zns, the same geometry on both: 1 GiB, 1 MiB
+# zones of full capacity (1024 zones), max open 8, max active 12. fio_jobs.sh
+# sees the zoned disk, resets it, writes with --zonemode=zbd and adds a zone
+# append job (nvme-cli, appends/s) and a 1024-zone blkzone report (ms).
+#
 # usage: nvme_io.sh [--json] [--rounds N]
 #
 # Prints per row the median over rounds (rows interleaved: row 1, row 2, ...,
@@ -70,7 +76,7 @@ collect() {
     case "\$line" in
       "BENCH begin "*) e0=\$(exits) ;;
       "BENCH end "*) echo "ROW \$name \$round EXITS \${line#BENCH end } \$((\$(exits) - e0))" ;;
-      IRQS\ *|FIO\ *) echo "ROW \$name \$round \$line" ;;
+      IRQS\ *|FIO\ *|VALUE\ *) echo "ROW \$name \$round \$line" ;;
     esac
   done
 }
@@ -93,6 +99,17 @@ while [ \$round -le $rounds ]; do
     -serial stdio -kernel $work/bzImage -initrd $work/initrd-qemu.cpio \
     -append "console=ttyS0 quiet panic=-1" -device isa-debug-exit,iobase=0xf4,iosize=1 \
     -drive file=\$d/disk.img,format=raw,if=none,id=d0,aio=io_uring -device nvme,serial=bench0,drive=d0
+  fresh
+  run zvmm-nvme-zns $work/zvmm --kernel $work/bzImage --initrd $work/initramfs.cpio,$work/workload.cpio \
+    --memory 1G --cpus 2 \
+    --disk nvme,file=\$d/zns.img,size=1G,zone-size=1M,max-open=8,max-active=12$zextra
+  fresh
+  truncate -s 1G \$d/zns.img
+  run qemu-nvme-zns qemu-system-x86_64 -accel kvm -cpu host -m 1G -smp 2 -nodefaults -display none -no-reboot \
+    -serial stdio -kernel $work/bzImage -initrd $work/initrd-qemu.cpio \
+    -append "console=ttyS0 quiet panic=-1" -device isa-debug-exit,iobase=0xf4,iosize=1 \
+    -drive file=\$d/zns.img,format=raw,if=none,id=z0,aio=io_uring -device nvme,serial=bench1,id=nvme0 \
+    -device nvme-ns,drive=z0,bus=nvme0,nsid=1,zoned=true,zoned.zone_size=1M,zoned.zone_capacity=1M,zoned.max_open=8,zoned.max_active=12
   fresh
   run host sh $work/fio_jobs.sh \$d/disk.img
   round=\$((round + 1))
