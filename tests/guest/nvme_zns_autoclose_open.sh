@@ -1,7 +1,8 @@
 # The fio zbd workload of nvme_zns_limits.sh (3 jobs, iodepth 4, 12 zones,
 # max-open 4) with explicit open/close of zone 31 from the other CPU beside
-# it, as zoned_autoclose.sh does on virtio-blk. Manual: its first run
-# (2026-11-30) hung: fio stopped at 6.5% with no kernel message until the
+# it, as zoned_autoclose.sh does on virtio-blk. Manual: 1 run of 4 on
+# 2026-11-30 hung (the first, inside nvme_zns_limits.sh after its limit
+# checks): fio stopped at 6.5% with no kernel message until the
 # 300 s test timeout (cause not investigated: a lost completion or a stuck
 # zone in the NVMe auto-close path is a suspect). Same disk as nvme_zns_limits.
 source /work/lib.sh
