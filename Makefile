@@ -1,7 +1,7 @@
 # zvmm: `make demo` and `make test` work on a fresh Debian 12 machine.
 BAZEL ?= bazel
 
-.PHONY: all setup build images test unit-test guest-test tsan-test demo bench clean
+.PHONY: all setup build images test unit-test guest-test tsan-test asan-test fuzz demo bench clean
 
 all: build
 
@@ -36,6 +36,11 @@ TSAN_TESTS := //zoned:zone_concurrency_test //zoned:zone_engine_test //zoned:zon
 
 tsan-test: setup
 	$(BAZEL) test --config=tsan --runs_per_test=//zoned:zone_concurrency_test@10 $(TSAN_TESTS)
+
+# libFuzzer over every guest- and file-facing parser (clang 14): FUZZ_SECONDS
+# per target (default 60). See docs/testing.md "Fuzzing".
+fuzz: setup
+	@tools/fuzz/run.sh
 
 demo: setup
 	@tools/demo.sh
