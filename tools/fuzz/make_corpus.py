@@ -181,6 +181,68 @@ def blk():
     return seeds
 
 
+# ---- devices/nvme:nvme_fuzz: shadow flag, then SQEs/registers/doorbells ----
+def sqe(opcode, nsid=0, cdw=None, cid=1, prp1=0, prp2=0):
+    b = bytearray(64)
+    b[0] = opcode
+    b[2:4] = u16(cid)
+    b[4:8] = u32(nsid)
+    b[24:32] = u64(prp1)
+    b[32:40] = u64(prp2)
+    for n, v in (cdw or {}).items():
+        b[4 * n:4 * n + 4] = u32(v)
+    return bytes(b)
+
+
+@target("devices/nvme/fuzz/nvme_fuzz")
+def nvme():
+    BUF = 0x200000
+    def admin(s, mode=1): return u8(0) + u8(mode) + s
+    def io(s, q=1, mode=1): return u8(1) + u8(mode | ((q - 1) << 1 & 2)) + s
+    def poke(off, data): return u8(5) + u16(off) + u8(len(data)) + data
+    def reap(): return u8(6)
+    def reg_w(off, data): return u8(2) + u16(off) + u8(len(data) - 1) + data
+    def db(which, v): return u8(4) + u8(which) + u32(v)
+    lba = 4096 // 512  # ZNS namespace: 4 KiB LBAs, 1 MiB zones = 256 LBAs
+    seeds = {
+        "identify-all": b"\0" + b"".join(admin(sqe(6, nsid, {10: cns, 11: csi << 24}, cid=i)) + reap()
+                                         for i, (cns, nsid, csi) in enumerate(
+                                             [(1, 0, 0), (0, 1, 0), (2, 0, 0), (3, 1, 0), (5, 1, 2), (6, 0, 2),
+                                              (7, 0, 2), (0x1c, 0, 0), (0, 2, 0)])),
+        "get-log-pages": b"\0" + b"".join(admin(sqe(2, 0xffffffff, {10: lid | (255 << 16)}, cid=lid)) + reap()
+                                          for lid in (1, 2, 3, 5, 0xbf)),
+        "features": b"\0" + admin(sqe(9, 0, {10: 7, 11: 0x00010001})) + admin(sqe(0xa, 0, {10: 7}, cid=2)) +
+                    admin(sqe(9, 0, {10: 0xb, 11: 0x08000100}, cid=3)) + admin(sqe(0xa, 0, {10: 6}, cid=4)) + reap(),
+        "aer-abort": b"\0" + admin(sqe(0xc, cid=7)) + admin(sqe(8, 0, {10: 7}, cid=8)) + reap(),
+        "queues-delete-create": b"\0" + admin(sqe(0, 0, {10: 2})) + admin(sqe(4, 0, {10: 2}, cid=2)) +
+                                admin(sqe(5, 0, {10: 2 | (15 << 16), 11: 3 | (2 << 16)}, cid=3), mode=0x31) +
+                                admin(sqe(1, 0, {10: 2 | (15 << 16), 11: 1 | (2 << 16)}, cid=4), mode=0x51) + reap(),
+        "nvm-write-read": b"\0" + poke(0, b"W" * 200) + io(sqe(1, 2, {10: 0, 12: 7})) + reap() +
+                          io(sqe(2, 2, {10: 0, 12: 7}, cid=2), q=2) + reap(),
+        "nvm-flush-wz-dsm": b"\0" + io(sqe(0, 2)) + io(sqe(8, 2, {10: 16, 12: 31}, cid=2)) +
+                            poke(0x1000, u32(0) + u32(8) + u64(0)) + io(sqe(9, 2, {10: 0, 11: 4}, cid=3), mode=0x11) + reap(),
+        "prp-list": b"\0" + poke(0x1000, b"".join(u64(BUF + 0x2000 + 4096 * i) for i in range(4))) +
+                    io(sqe(2, 2, {10: 0, 12: 39}, prp1=BUF, prp2=BUF + 0x1000), mode=0) + reap(),
+        "prp-list-loop": b"\0" + poke(0x1ff8, u64(BUF + 0x1000)) + poke(0x1000, u64(BUF + 0x3000)) +
+                         io(sqe(2, 2, {10: 0, 12: 4095}, prp1=BUF, prp2=BUF + 0x1000), mode=0) + reap(),
+        "zns-write-append": b"\1" + io(sqe(1, 1, {10: 0, 12: 1})) + io(sqe(0x7d, 1, {10: 256, 12: 0}, cid=2)) + reap(),
+        "zns-send-all": b"\0" + b"".join(io(sqe(0x79, 1, {10: 256, 13: zsa}, cid=zsa), mode=0) for zsa in (3, 2, 1, 4)) +
+                        io(sqe(0x79, 1, {13: 4 | (1 << 8)}, cid=9), mode=0) + reap(),
+        "zns-report": b"\0" + io(sqe(0x1, 1, {10: 512, 12: 0})) +
+                      b"".join(io(sqe(0x7a, 1, {10: 0, 12: 1023, 13: ra | (f << 8) | (p << 16)}, cid=ra + 3),
+                                  mode=0x21) for ra, f, p in ((0, 0, 0), (0, 2, 1), (1, 0, 0), (0, 5, 0))) + reap(),
+        "registers": b"\0" + reg_w(0x14, u32(0)) + reg_w(0x24, u32(0xffffffff)) + reg_w(0x0c, u32(1)) +
+                     reg_w(0x20, b"NVMe") + reg_w(0x13, b"\xff") + u8(3) + u16(0x1c) + u8(3) + reg_w(0x14, u32(0x460001)),
+        "doorbells": b"\1" + db(2, 5) + db(3, 40) + db(0, 17) + db(1, 0xffff) + reap(),
+        "resets": b"\1" + u8(7) + u8(0) + io(sqe(1, 2, {12: 0})) + u8(7) + u8(1) + u8(7) + u8(2) + u8(2) + u8(0xef) +
+                  u8(0xbf) + u8(7) + u8(3) + u8(1) + admin(sqe(0xc, cid=5)) + reap(),
+    }
+    write_dict("devices/nvme/fuzz/nvme.dict",
+               [u8(o) for o in (0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0a, 0x0c, 0x7c, 0x79, 0x7a, 0x7d)] +
+               [u32(1), u32(2), u32(0xffffffff), u64(BUF), u64(BUF + 0x1000), u32(0x460001), u16(0xbf), u16(0x1c)])
+    return seeds
+
+
 def main():
     only = set(sys.argv[1:])
     for path, fn in TARGETS.items():
