@@ -160,7 +160,7 @@ void run(fuzz::Input& in) {
             ctrl.raise_async_event(static_cast<AsyncEventType>(in.u8() % 3), in.u8(), in.u8());
             break;
           case 3:
-            ctrl.zone_changed(1, uint64_t{in.u8() % 8} * 2048);
+            ctrl.zone_changed(1, static_cast<uint64_t>(in.u8() % 8) * 2048);
             break;
         }
         break;

@@ -243,6 +243,31 @@ def nvme():
     return seeds
 
 
+# ---- zoned:zone_engine_fuzz: params byte, then (kind, zone, a, b) ----
+@target("zoned/fuzz/zone_engine_fuzz")
+def zone_engine():
+    def params(ha=False, lba4k=False, max_open=0, max_active=0):
+        return u8(int(ha) | int(lba4k) << 1 | max_open << 2 | max_active << 5)
+    def op(kind, zone, a=0, b=2): return bytes([kind, zone, a, b])
+    W, A, Z, RA, INJ, R = 0, 3, 4, 5, 6, 7
+    seq = op(W, 2) + op(W, 2, 5) + op(A, 3, 0, 3) + op(R, 2, 2, 0) + op(Z, 4, 0, 0) + op(Z, 4, 0, 1) + \
+          op(W, 5) + op(Z, 5, 0, 2) + op(Z, 5, 0, 3) + op(R, 0, 0, 0) + op(W, 0, 9, 0) + op(RA, 0)
+    limits = b"".join(op(Z, z, 0, 0) for z in range(2, 12)) + b"".join(op(W, z) for z in range(2, 12)) + \
+             b"".join(op(Z, z, 0, 1) for z in range(2, 12))
+    faults = op(INJ, 3, 1) + op(W, 3) + op(INJ, 3, 0) + op(R, 3, 0, 192) + op(INJ, 1) + op(Z, 3, 0, 3)
+    fill = b"".join(op(W, 6, 0x7f) for _ in range(8)) + op(A, 6, 0, 9) + op(R, 6, 1, 128)
+    odd = op(W, 2, 0x83, 0) + op(A, 2, 1) + op(Z, 2, 1, 0) + op(W, 11, 0, 1)
+    return {
+        "hm-basic": params() + seq,
+        "hm-limits": params(max_open=3, max_active=5) + limits,
+        "hm-4k-limits": params(lba4k=True, max_open=2, max_active=4) + limits + seq,
+        "ha-random-writes": params(ha=True, max_open=3, max_active=5) + seq + op(W, 4, 20, 0) + op(W, 4, 3, 0),
+        "faults": params(max_open=1) + faults,
+        "fill-finish": params() + fill,
+        "misaligned": params(lba4k=True) + odd,
+    }
+
+
 def main():
     only = set(sys.argv[1:])
     for path, fn in TARGETS.items():
