@@ -268,6 +268,50 @@ def zone_engine():
     }
 
 
+# ---- zoned:zoned_image_fuzz: mode, truncate size, (offset, len, bytes) patches ----
+@target("zoned/fuzz/zoned_image_fuzz")
+def zoned_image():
+    FIX_CRC, EXPECTED, TRUNC = 1, 2, 4
+    def img(mode, *patches, trunc=0):
+        return u8(mode) + u32(trunc) + b"".join(u16(o) + u8(len(d)) + d for o, d in patches)
+    SLOTS = 4096
+    def slot(zone, word): return (SLOTS + 8 * zone, u64(word))
+    return {
+        "valid": img(0),
+        "valid-expected": img(EXPECTED),
+        "bad-magic": img(0, (0, b"ZVMMZONF")),
+        "bad-crc": img(0, (16, u64(32 << 20))),
+        "version-2": img(FIX_CRC, (8, u32(2))),
+        "header-size": img(FIX_CRC, (12, u32(512))),
+        "device-bytes-huge": img(FIX_CRC, (16, u64(1 << 62))),
+        "zone-size-zero": img(FIX_CRC, (24, u64(0))),
+        "capacity-gt-size": img(FIX_CRC, (32, u64(2 << 20))),
+        "conventional-all": img(FIX_CRC, (40, u32(16))),
+        "nr-zones": img(FIX_CRC, (44, u32(17))),
+        "limits": img(FIX_CRC, (48, u32(7)), (52, u32(3))),
+        "append-odd": img(FIX_CRC, (56, u64(777))),
+        "block-size": img(FIX_CRC, (64, u32(4096))),
+        "block-size-odd": img(FIX_CRC, (64, u32(513))),
+        "model-host-aware": img(FIX_CRC, (68, u8(2))),
+        "model-bad": img(FIX_CRC, (68, u8(9)), (69, u8(0xff))),
+        "slots-offset": img(FIX_CRC, (72, u64(8192))),
+        "data-offset": img(FIX_CRC, (80, u64(0))),
+        "geometry-mismatch": img(FIX_CRC | EXPECTED, (48, u32(2))),
+        "truncated": img(TRUNC, trunc=2048),
+        "truncated-data": img(TRUNC, trunc=(16 << 20) // 512),
+        "slot-garbage": img(0, slot(2, 0xffffffffffffffff), slot(5, 0x0123456789abcdef)),
+        "slot-zero-all": img(0, (SLOTS, b"\0" * 128)),
+        "slot-conventional": img(0, slot(0, 0xdeadbeef)),
+        # Resealed slots (mode 8): conditions and write pointers the checks see.
+        "slot-wp-past-capacity": img(8, slot(3, (2000) | (2 << 40))),
+        "slot-full": img(8, slot(4, 1536 | (0xe << 40))),
+        "slot-closed-nonseq": img(8, slot(6, 8 | (4 << 40) | (1 << 44))),
+        "slot-open-many": img(8, *[slot(z, 8 | (3 << 40)) for z in range(2, 16)]),
+        "slot-bad-cond": img(8, slot(7, 8 | (9 << 40))),
+        "slot-reserved-bits": img(8, slot(8, 1 << 46)),
+    }
+
+
 def main():
     only = set(sys.argv[1:])
     for path, fn in TARGETS.items():
