@@ -312,6 +312,49 @@ def zoned_image():
     }
 
 
+# ---- devices/virtio:pci_transport_fuzz: BAR/config accesses, field writes, pokes ----
+@target("devices/virtio/fuzz/pci_transport_fuzz")
+def pci_transport():
+    F = {"dfsel": 0, "dfeat": 1, "gfsel": 2, "gfeat": 3, "cfgvec": 4, "status": 6, "qsel": 8, "qsize": 9,
+         "qvec": 10, "qenable": 11, "qdesc": 13, "qdriver": 14, "qdevice": 15, "qreset": 17}
+    def field(name, v): return u8(4) + u8(F[name]) + u64(v)
+    def bar_w(off, data, bar=0): return u8(0) + u8(bar) + u16(off) + u8(len(data) - 1) + data
+    def bar_r(off, size, bar=0): return u8(1) + u8(bar) + u16(off) + u8(size - 1)
+    def cfg_w(off, data): return u8(2) + u16(off) + u8(len(data) - 1) + data
+    def cfg_r(off, size): return u8(3) + u16(off) + u8(size - 1)
+    def poke(gpa, data):
+        out = b""
+        for i in range(0, len(data), 255):
+            out += u8(5) + u16(gpa - 0x1000 + i) + u8(len(data[i:i + 255])) + data[i:i + 255]
+        return out
+    ACK, DRIVER, FEATURES_OK, DRIVER_OK = 1, 2, 8, 4
+    negotiate = field("status", ACK | DRIVER) + field("gfsel", 0) + field("gfeat", 1 << 9) + \
+        field("gfsel", 1) + field("gfeat", 1) + field("status", ACK | DRIVER | FEATURES_OK)
+    def queue(q, size=16, base=0x1000):
+        return field("qsel", q) + field("qsize", size) + field("qvec", q + 1) + field("qdesc", base) + \
+            field("qdriver", base + 0x1000) + field("qdevice", base + 0x2000) + field("qenable", 1)
+    msix_on = cfg_w(0x40 + 2, b"\0\x80")  # guess; the fuzzer finds the real capability offset
+    request = poke(0x1000, u64(0x8000) + u32(16) + u16(1) + u16(1) + u64(0x9000) + u32(1) + u16(2) + u16(0)) + \
+        poke(0x8000, u32(4) + u32(0) + u64(0)) + poke(0x2000, u16(0) + u16(1) + u16(0))
+    up = negotiate + queue(0) + queue(1, 64, 0x5000) + field("status", ACK | DRIVER | FEATURES_OK | DRIVER_OK)
+    return {
+        "read-all-config": b"".join(cfg_r(o, 4) for o in range(0, 0x100, 4)),
+        "read-common": b"".join(bar_r(o, s) for o in range(0, 0x40, 2) for s in (1, 2, 4)),
+        "device-config": b"".join(bar_r(0x2000 + o, 8) for o in range(0, 0x60, 8)) + bar_w(0x2000 + 0x20, b"\1"),
+        "isr-notify-msix": bar_r(0x1000, 1) + bar_w(0x3000, u32(0)) + bar_w(0x4000, u32(0xfee00000)) +
+                           bar_r(0x6000, 8) + bar_w(0x4000 + 12, u32(0)),
+        "bring-up": up + msix_on,
+        "bring-up-kick": up + request + bar_w(0x3000, u16(0)) + bar_r(0x1000, 1),
+        "bad-features": field("status", ACK | DRIVER) + field("gfsel", 5) + field("gfeat", 0xffffffff) +
+                        field("status", 0xff) + bar_r(0x14, 1),
+        "queue-odd": negotiate + field("qsel", 7) + field("qsize", 3) + field("qsel", 0) + field("qsize", 0) +
+                     field("qdesc", 0xffffffffffff) + field("qenable", 1) + field("status", 15),
+        "reset-midway": up + field("status", 0) + queue(0) + field("qreset", 1) + up,
+        "odd-sizes": bar_w(0x13, b"\1\2\3") + bar_w(0x7ffe, b"\1\2\3\4") + bar_r(0x3d, 8) + cfg_w(0xff, b"\xff\xff") +
+                     cfg_w(0x10, u32(0xffffffff)) + cfg_r(0x10, 4) + bar_w(0x10, b"x", bar=2),
+    }
+
+
 def main():
     only = set(sys.argv[1:])
     for path, fn in TARGETS.items():
