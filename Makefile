@@ -18,6 +18,7 @@ images: setup
 # machine cannot boot Linux guests itself) and the ThreadSanitizer run.
 test: setup
 	$(BAZEL) test //...
+	$(MAKE) --no-print-directory asan-test
 	$(MAKE) --no-print-directory tsan-test
 
 unit-test: setup
@@ -36,6 +37,13 @@ TSAN_TESTS := //zoned:zone_concurrency_test //zoned:zone_engine_test //zoned:zon
 
 tsan-test: setup
 	$(BAZEL) test --config=tsan --runs_per_test=//zoned:zone_concurrency_test@10 $(TSAN_TESTS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer (g++) over the unit tests,
+# including the fuzz targets' corpus replays (docs/testing.md "Fuzzing").
+ASAN_TESTS ?= //...
+
+asan-test: setup
+	$(BAZEL) test --config=asan --test_tag_filters=-guest $(ASAN_TESTS)
 
 # libFuzzer over every guest- and file-facing parser (clang 14): FUZZ_SECONDS
 # per target (default 60). See docs/testing.md "Fuzzing".

@@ -3,7 +3,8 @@
 zvmm_fuzz_test(name, srcs, deps, corpus = "fuzz/<name>") declares a cc_test
 whose sources define LLVMFuzzerTestOneInput and whose arguments are every file
 of its seed corpus (a directory beside the BUILD file, made by
-tools/fuzz/make_corpus.py).
+tools/fuzz/make_corpus.py); `dict` is a libFuzzer dictionary in the package
+that `make fuzz` passes.
 
 - Plain build (g++, `bazel test //...`): linked with //tools/fuzz:replay_main,
   the test replays each corpus file once.
@@ -20,7 +21,7 @@ def zvmm_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, size = "sm
         srcs = native.glob([corpus + "/*"]),
     )
     if dict:
-        native.exports_files([dict])
+        tags = tags + ["fuzz_dict:" + dict]  # read by tools/fuzz/run.sh
     native.cc_test(
         name = name,
         size = size,
