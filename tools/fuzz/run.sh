@@ -12,7 +12,10 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 BAZEL=${FUZZ_BAZEL:-bazel}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-$($BAZEL query 'attr(tags, "\bfuzz\b", tests(//...))' 2>/dev/null)}
+# The tracked top-level packages, not //...: with FUZZ_BAZEL's own output base,
+# the bazel-* symlinks of the default one would be descended into.
+roots=$(git ls-files '*/BUILD.bazel' '*/BUILD' | cut -d/ -f1 | sort -u | while read -r d; do printf '//%s/... + ' "$d"; done)
+targets=${FUZZ_TARGETS:-$($BAZEL query "attr(tags, '\bfuzz\b', tests(${roots% + }))" 2>/dev/null)}
 [[ -n "$targets" ]] || { echo "fuzz: no targets" >&2; exit 1; }
 $BAZEL build --config=fuzz $targets || exit 1
 bin=$($BAZEL info --config=fuzz bazel-bin 2>/dev/null)

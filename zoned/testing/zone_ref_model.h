@@ -131,6 +131,8 @@ struct RefDevice {
         if (zone.cond != C::kEmpty) zone = RefZone{};
         for (uint64_t s = 0; s < kZoneSec; ++s) data[i * kZoneSec + s] = 0;
         return S::kOk;
+      case ZoneOp::kOffline:  // not modelled: neither user sends it
+        break;
     }
     return S::kOk;
   }
