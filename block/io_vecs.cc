@@ -55,4 +55,10 @@ void copy_to(IoVecs v, std::span<const uint8_t> src) {
   });
 }
 
+void copy_to_zero_padded(IoVecs v, std::span<const uint8_t> src) {
+  copy_to(v, src);
+  const uint64_t total = total_bytes(v);
+  if (src.size() < total) zero(v, src.size(), total - src.size());
+}
+
 }  // namespace zvmm::block

@@ -41,5 +41,8 @@ void zero(IoVecs v, uint64_t offset, uint64_t len);
 void copy_from(IoVecs v, std::span<uint8_t> dst);
 // Scatters `src` over the segments, in order (at most total_bytes(v) bytes).
 void copy_to(IoVecs v, std::span<const uint8_t> src);
+// copy_to, then zeroes what `src` did not cover (a reply shorter than the
+// transfer the guest asked for, e.g. an NVMe Identify or log page).
+void copy_to_zero_padded(IoVecs v, std::span<const uint8_t> src);
 
 }  // namespace zvmm::block

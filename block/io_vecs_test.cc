@@ -55,3 +55,17 @@ TEST(IoVecs, CopyFromAndToFollowSegmentOrder) {
 
 }  // namespace
 }  // namespace zvmm::block
+
+TEST(IoVecs, CopyToZeroPaddedFillsTheRestWithZeros) {
+  std::vector<uint8_t> a(3, 0xee), b(5, 0xee);
+  const std::vector<iovec> v = {{a.data(), a.size()}, {b.data(), b.size()}};
+  const std::vector<uint8_t> src = {1, 2, 3, 4};
+  zvmm::block::copy_to_zero_padded(v, src);
+  EXPECT_EQ(a, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(b, (std::vector<uint8_t>{4, 0, 0, 0, 0}));
+  // A source longer than the segments fills them and no more.
+  const std::vector<uint8_t> big(20, 7);
+  zvmm::block::copy_to_zero_padded(v, big);
+  EXPECT_EQ(a, (std::vector<uint8_t>(3, 7)));
+  EXPECT_EQ(b, (std::vector<uint8_t>(5, 7)));
+}

@@ -122,7 +122,8 @@ def zvmm_host_test(
     `source "$ZVMM_HOST_LIB"` (tests/guest/host_lib.sh) and boots the guest
     with `boot_guest NAME [ZVMM_ARG...]`, where NAME.sh is one of
     `guest_scripts`; between boots it may inspect images with `zvmm_zones`
-    (//zoned:zvmm-zones). The test passes when the host script exits 0.
+    (//zoned:zvmm-zones) and drive a zvmm started with --control through
+    `zvmm_ctl` (//vmm/control:zvmm-ctl). The test passes when the host script exits 0.
 
     Args:
       name: test name.
@@ -139,6 +140,8 @@ def zvmm_host_test(
     args = _COMMON_ARGS + [
         "--zvmm-zones",
         "$(location //zoned:zvmm-zones)",
+        "--zvmm-ctl",
+        "$(location //vmm/control:zvmm-ctl)",
         "--host-lib",
         "$(location //tests/guest:host_lib.sh)",
         "--host-script",
@@ -159,6 +162,7 @@ def zvmm_host_test(
         data = _COMMON_DATA + [
             host_script,
             "//zoned:zvmm-zones",
+            "//vmm/control:zvmm-ctl",
             "//tests/guest:host_lib.sh",
         ] + guest_scripts + files + data,
         tags = ["local", "guest"] + tags,

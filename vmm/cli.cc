@@ -110,6 +110,9 @@ CommandLine parse_command_line(std::span<const std::string> args) {
       c.console = parse_console(take_value());
     } else if (name == "--disk") {
       c.disks.push_back(parse_disk_option(take_value()));
+    } else if (name == "--control") {
+      c.control_path = take_value();
+      if (c.control_path.empty()) throw UsageError("--control: empty path");
     } else {
       throw UsageError("unknown option '" + name + "' (see zvmm --help)");
     }
@@ -173,6 +176,12 @@ options:
                           pairs, default one per vCPU; mdts, max transfer
                           2^N * 4K, 1-16, default 7; kick-yield) may be
                           given on any of its disks, equal if repeated
+  --control PATH          serve the control socket at PATH (a Unix socket,
+                          mode 0600, QMP-shaped JSON; removed at exit): query
+                          disks and zones, set a zone read-only or offline,
+                          host-side zone operations, inject I/O errors, quit,
+                          power-cut. Client: zvmm-ctl PATH COMMAND; see
+                          docs/usage.md "Control socket"
   -h, --help              this text
   -V, --version           zvmm's version
 
@@ -190,6 +199,7 @@ exit status:
   )" + std::to_string(exit_code::kDiskError) + R"(    a --disk image or device cannot be opened or created (missing,
        corrupt, locked, geometry different from the one given, not zoned),
        or its final flush at exit failed
+  )" + std::to_string(exit_code::kPowerCut) + R"(    power-cut on the control socket: stopped at once, no final flush
   )" + std::to_string(exit_code::kSigint) + "/" + std::to_string(exit_code::kSigterm) + R"(  stopped by SIGINT/SIGTERM
 Every VMM error also prints one line starting with "zvmm: " on stderr.
 )";

@@ -43,6 +43,7 @@ struct VmConfig {
   ConsoleConfig console;
   bool boot_time = false;
   std::vector<DiskSpec> disks;  // --disk, in order (PCI slots 1, 2, ...)
+  std::string control_path;     // --control PATH: the control socket; empty: none
 };
 
 struct CommandLine {

@@ -33,18 +33,86 @@ std::string flush(zoned::ZonedDevice& device) {
 
 }  // namespace
 
+std::vector<std::string> disk_names(std::span<const DiskSpec> specs) {
+  std::vector<std::string> names(specs.size());
+  size_t virtio = 0;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].frontend != DiskFrontend::kVirtioBlk) continue;
+    // Linux's sd_format_disk_name() scheme: a..z, aa..az, ba.., zz, aaa..
+    std::string suffix;
+    for (size_t n = virtio++ + 1; n > 0; n = (n - 1) / 26) suffix.insert(suffix.begin(), static_cast<char>('a' + (n - 1) % 26));
+    names[i] = "vd" + suffix;
+  }
+  bool any_nvme = false;
+  for (const DiskSpec& s : specs) any_nvme = any_nvme || s.frontend == DiskFrontend::kNvme;
+  if (any_nvme) {
+    const std::vector<NvmeControllerPlan> controllers = plan_nvme_controllers(specs);
+    for (size_t c = 0; c < controllers.size(); ++c) {
+      for (const auto& ns : controllers[c].namespaces) {
+        names[ns.disk] = "nvme" + std::to_string(c) + "n" + std::to_string(ns.nsid);
+      }
+    }
+  }
+  return names;
+}
+
+void Disks::add(DiskSpec spec, std::unique_ptr<zoned::ZonedDevice> device) {
+  auto instrumented = std::make_unique<zoned::InstrumentedDevice>(std::move(device));
+  zoned::ZoneEngine* engine = dynamic_cast<zoned::ZoneEngine*>(&instrumented->inner());
+  disks_.push_back({.spec = std::move(spec), .device = std::move(instrumented), .engine = engine});
+}
+
+void Disks::name_disks() {
+  std::vector<DiskSpec> specs;
+  for (const Disk& d : disks_) specs.push_back(d.spec);
+  std::vector<std::string> names;
+  try {
+    names = disk_names(specs);
+  } catch (const std::exception&) {
+    names.assign(specs.size(), "");  // tests with hand-made specs: by index below
+  }
+  for (size_t i = 0; i < disks_.size(); ++i) {
+    disks_[i].name = names[i].empty() ? "disk" + std::to_string(i) : names[i];
+    const std::string& n = disks_[i].name;
+    if (const size_t p = n.rfind('n'); n.starts_with("nvme") && p > 4) disks_[i].nsid = std::stoul(n.substr(p + 1));
+  }
+}
+
 Disks::Disks(const std::vector<DiskSpec>& specs) {
   for (const DiskSpec& spec : specs) {
     try {
-      disks_.push_back({spec, zoned::open_zoned_device(spec.backing), {}});
+      add(spec, zoned::open_zoned_device(spec.backing));
     } catch (const std::exception& e) {
       throw DiskError("--disk " + spec.text + ": " + e.what());
     }
   }
+  name_disks();
 }
 
 Disks::Disks(std::vector<Opened> disks) {
-  for (Opened& d : disks) disks_.push_back({std::move(d.spec), std::move(d.device), {}});
+  for (Opened& d : disks) add(std::move(d.spec), std::move(d.device));
+  name_disks();
+}
+
+Disks::View Disks::disk(size_t i) {
+  Disk& d = disks_.at(i);
+  return {d.name, d.spec, *d.device, d.engine, d.nsid};
+}
+
+std::optional<size_t> Disks::find(std::string_view name) const {
+  for (size_t i = 0; i < disks_.size(); ++i) {
+    if (disks_[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+void Disks::zone_changed(size_t i, uint64_t zone_start) {
+  // NVMe: the controller adds the zone to the namespace's Changed Zone List
+  // and raises the Zone Descriptor Changed AEN if the host enabled it (it
+  // ignores a namespace that is not zoned). virtio-blk has no such event: the
+  // guest sees the change at its next zone report or I/O.
+  const Disk& d = disks_.at(i);
+  if (d.zone_changed) d.zone_changed(zone_start);
 }
 
 Disks::~Disks() {
@@ -103,6 +171,15 @@ void Disks::attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& inter
         disk.stop_frontend = [weak = std::weak_ptr<nvme::NvmePciFunction>(function)] {
           if (const auto f = weak.lock()) f->stop();  // waits for in-flight I/O
         };
+        // Zone changes the host makes (control socket) reach each namespace's
+        // Changed Zone List and AEN through the controller.
+        for (const auto& ns : plan->namespaces) {
+          disks_[ns.disk].nsid = ns.nsid;
+          disks_[ns.disk].zone_changed = [weak = std::weak_ptr<nvme::NvmePciFunction>(function),
+                                          nsid = ns.nsid](uint64_t sector) {
+            if (const auto f = weak.lock()) f->controller().zone_changed(nsid, sector);
+          };
+        }
         break;
       }
     }

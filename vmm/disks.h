@@ -15,6 +15,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,6 +25,8 @@
 #include "vmm/disk_config.h"
 #include "vmm/guest_memory.h"
 #include "vmm/vm_stop.h"
+#include "zoned/instrumented_device.h"
+#include "zoned/zone_engine.h"
 #include "zoned/zoned_device.h"
 
 namespace zvmm {
@@ -51,6 +55,26 @@ class Disks {
 
   size_t size() const { return disks_.size(); }
 
+  // What the control socket (vmm/control) sees of disk i. Every device is
+  // wrapped in a zoned::InstrumentedDevice (I/O counters, fault injection:
+  // both front ends submit through it). `engine` is the emulated device
+  // inside (nullptr for a host device): inject_condition, open/active counts.
+  struct View {
+    const std::string& name;  // disk_names()
+    const DiskSpec& spec;
+    zoned::InstrumentedDevice& device;
+    zoned::ZoneEngine* engine;
+    uint32_t nsid;  // NVMe: the namespace id; 0 for virtio-blk
+  };
+  View disk(size_t i);
+  // The index of the disk named `name`, or nullopt.
+  std::optional<size_t> find(std::string_view name) const;
+
+  // A zone's condition changed by the host (not by a guest command): for an
+  // NVMe zoned namespace, the one place that tells the controller (Changed
+  // Zone List, Zone Descriptor Changed AEN). Any thread.
+  void zone_changed(size_t i, uint64_t zone_start);
+
   // Plugs each disk's PCI function into `pci` (slots in order). A virtio-blk
   // disk without queues= gets one queue per vCPU (`vcpus`).
   void attach(PciRoot& pci, const GuestMemory& mem, InterruptManager& interrupts,
@@ -66,15 +90,31 @@ class Disks {
  private:
   struct Disk {
     DiskSpec spec;
-    std::unique_ptr<zoned::ZonedDevice> device;
+    std::unique_ptr<zoned::InstrumentedDevice> device;
+    zoned::ZoneEngine* engine = nullptr;
+    std::string name;
+    uint32_t nsid = 0;
+    // NVMe (set by attach()): tells the controller of a zone the host changed.
+    std::function<void(uint64_t sector)> zone_changed;
     // Stops the front end: it holds only a weak_ptr to the PCI function, which
     // the PciRoot owns, so that it dies with the DeviceManager, before the
     // VM its interrupts use.
     std::function<void()> stop_frontend;
   };
+  void add(DiskSpec spec, std::unique_ptr<zoned::ZonedDevice> device);
+  void name_disks();
+
   std::vector<Disk> disks_;
   bool shut_down_ = false;
 };
+
+// The names the control socket gives the disks, in --disk order: the name a
+// Linux guest gives the device when it probes them in PCI slot order (the
+// usual case). virtio-blk disks: vda, vdb, ... vdz, vdaa, ... in their order
+// among the virtio-blk disks. NVMe namespaces: nvmeCnN, C the controller's
+// index among the controllers (0, 1, ... in the order of their first disk,
+// which is their PCI slot order), N the namespace's nsid.
+std::vector<std::string> disk_names(std::span<const DiskSpec> specs);
 
 // zvmm's exit once the VM stopped for `stop` and the disks were shut down: a
 // failed final flush makes it exit_code::kDiskError with the flush's message,

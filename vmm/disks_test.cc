@@ -172,5 +172,21 @@ TEST(FinalStopReason, FromDisksShutdown) {
   EXPECT_EQ(r.message, "--disk " + option + ": final flush failed: I/O error; the VM had stopped with status 0");
 }
 
+// The control socket's names: Linux's, for disks probed in PCI slot order.
+TEST(DiskNames, VirtioAndNvme) {
+  std::vector<DiskSpec> specs;
+  for (const char* t : {"virtio-blk,file=a.img,size=1G", "nvme,file=n.raw,zoned=none,size=1G",
+                        "virtio-blk,file=b.img,size=1G", "nvme,file=m.raw,zoned=none,size=1G,ctrl=x,nsid=3",
+                        "nvme,file=o.raw,zoned=none,size=1G,ctrl=x"}) {
+    specs.push_back(parse_disk_option(t));
+  }
+  EXPECT_EQ(disk_names(specs), (std::vector<std::string>{"vda", "nvme0n1", "vdb", "nvme1n3", "nvme1n1"}));
+  std::vector<DiskSpec> many(28, parse_disk_option("virtio-blk,file=a.img,size=1G"));
+  const auto names = disk_names(many);
+  EXPECT_EQ(names[25], "vdz");
+  EXPECT_EQ(names[26], "vdaa");
+  EXPECT_EQ(names[27], "vdab");
+}
+
 }  // namespace
 }  // namespace zvmm

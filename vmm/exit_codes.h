@@ -17,6 +17,7 @@ inline constexpr int kBadImage = 5;         // kernel or initrd missing, unreada
 inline constexpr int kMemoryTooSmall = 6;   // kernel + initrd do not fit in guest RAM
 inline constexpr int kGuestCrash = 7;       // guest panic, triple fault, KVM internal error
 inline constexpr int kDiskError = 8;        // a --disk image or device cannot be opened
+inline constexpr int kPowerCut = 9;         // power-cut on the control socket: no final flush
 inline constexpr int kSigint = 130;         // stopped by SIGINT (128 + 2)
 inline constexpr int kSigterm = 143;        // stopped by SIGTERM (128 + 15)
 

@@ -14,6 +14,9 @@
 #include <vector>
 
 #include "vmm/boot_cpu_state.h"
+#include "vmm/boot_errors.h"
+#include "vmm/control/control_commands.h"
+#include "vmm/control/qmp_server.h"
 #include "vmm/console.h"
 #include "vmm/console_drain.h"
 #include "vmm/console_input.h"
@@ -86,8 +89,31 @@ int Vmm::run() {
   const LinuxBootInfo boot =
       load_linux(memory, {.kernel_path = c.kernel, .initrd_paths = c.initrds,
                           .cmdline = c.cmdline, .vcpu_count = c.cpus});
+  // The device thread's loop outlives everything that posts to it; it is
+  // started late (below) and stopped before the disks go (loop_stopper).
+  EventLoop loop;
   // Disks before KVM: image errors come first. Destroyed after the PCI root.
   Disks disks(c.disks);
+  VmStop stop;
+  // The control socket next (a bad --control path is exit status 2 before
+  // KVM). Its handlers run on the loop's thread, from loop.start() on.
+  std::atomic<control::ControlStop> control_stop{control::ControlStop::kNone};
+  std::unique_ptr<control::QmpServer> control;
+  if (!c.control_path.empty()) {
+    try {
+      control = std::make_unique<control::QmpServer>(
+          loop.context(), c.control_path,
+          control::Json{{"zvmm", kVersion}, {"package", "zvmm"}});
+    } catch (const std::runtime_error& e) {
+      throw BootConfigError(e.what());
+    }
+    control::add_zvmm_commands(*control, {disks, stop, control_stop});
+  }
+  // Destroyed first: no handler runs once the server and the disks go.
+  struct LoopStopper {
+    EventLoop& loop;
+    ~LoopStopper() { loop.stop(); }
+  } loop_stopper{loop};
 
   const Kvm kvm = open_kvm();
   if (const int max = kvm.check_extension(KVM_CAP_MAX_VCPUS); max > 0 && c.cpus > static_cast<uint32_t>(max)) {
@@ -103,7 +129,6 @@ int Vmm::run() {
   KvmInterruptManager interrupts(vm.fd());
   KvmIoEventRegistrar ioevents(vm.fd());
 
-  VmStop stop;
   // The UART's state when the guest reported its exit status (the first time).
   DrainStart status_snapshot;
   const ConsoleOutput console = ConsoleOutput::open(c.console);
@@ -113,7 +138,8 @@ int Vmm::run() {
       .com1_irq = [&vm](bool level) { vm.set_irq_line(layout::kCom1Irq, level); },
       // The status stops the VM once the guest's console has drained (below).
       .exit_status =
-          [&stop, &devices, &status_snapshot](uint8_t status) {
+          [&stop, &devices, &status_snapshot, &control](uint8_t status) {
+            if (control) control->emit_event("GUEST_STATUS", {{"status", status}});
             status_snapshot.take_once(devices.serial());
             stop.request_deferred({status, ""});
           },
@@ -139,7 +165,6 @@ int Vmm::run() {
   }
   enter_linux(*vcpus.front(), boot);
 
-  EventLoop loop;
   boost::asio::signal_set signals(loop.context(), SIGINT, SIGTERM);
   signals.async_wait([&stop](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -198,12 +223,34 @@ int Vmm::run() {
                    static_cast<unsigned long long>(devices.serial().transmit_activity().bytes_transmitted));
     }
   }
+  // No control command touches the disks from here on (query-status still answers).
+  if (control) control->refuse_commands();
   for (auto& t : threads) t->kick();
   for (auto& t : threads) t->join();
-  loop.stop();
+  if (control_stop.load() == control::ControlStop::kPowerCut) {
+    // As if power were lost: no front-end stop, no final flush; what the
+    // images hold is what their crash guarantee (kill -9) gives
+    // (docs/zoned-model.md). The next open is a power-on (no open zones).
+    control->close("SHUTDOWN", {{"guest", false}, {"reason", "power-cut"}, {"exit-code", stopped.exit_code}});
+    std::fprintf(stderr, "zvmm: %s\n", stopped.message.c_str());
+    std::fflush(stderr);
+    std::_Exit(stopped.exit_code);
+  }
   // Stops the front ends (joins the queue workers) and flushes the disks: a
   // failed flush is exit status 8, whatever the guest reported.
   const StopReason reason = final_stop_reason(stopped, disks.shutdown());
+  if (control) {
+    const char* why = control_stop.load() == control::ControlStop::kQuit ? "host-qmp-quit"
+                      : stopped.exit_code == exit_code::kSigint || stopped.exit_code == exit_code::kSigterm
+                          ? "host-signal"
+                      : stopped.message.empty() ? "guest-shutdown"
+                                                : "vmm-stop";
+    control->close("SHUTDOWN", {{"guest", stopped.message.empty()},
+                                {"reason", why},
+                                {"exit-code", reason.exit_code},
+                                {"message", reason.message}});
+  }
+  loop.stop();
 
   if (!reason.message.empty()) std::fprintf(stderr, "zvmm: %s\n", reason.message.c_str());
   return reason.exit_code;

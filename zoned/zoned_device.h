@@ -64,6 +64,7 @@ struct ZoneReport {
 };
 
 class ZonedQueue;
+class InstrumentedDevice;
 
 class ZonedDevice {
  public:
@@ -110,6 +111,7 @@ class ZonedDevice {
 
  protected:
   friend class ZonedQueue;
+  friend class InstrumentedDevice;  // the decorator forwards these calls (instrumented_device.h)
   // What a ZonedQueue calls, with its backend queue `q` (the implementation's
   // own, from create_queue()). Semantics as documented on ZonedQueue.
   virtual std::unique_ptr<block::IoQueue> create_queue(unsigned depth) = 0;

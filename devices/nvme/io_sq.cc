@@ -9,25 +9,11 @@
 #include <string>
 #include <system_error>
 
+#include "block/io_vecs.h"
+
 namespace zvmm::nvme {
 
 using zoned::ZoneStatus;
-
-namespace {
-
-// `data` into the segments, the rest of them zero-filled.
-void copy_zero_padded(std::span<const uint8_t> data, std::span<const iovec> iov) {
-  uint64_t off = 0;
-  for (const iovec& v : iov) {
-    auto* dst = static_cast<uint8_t*>(v.iov_base);
-    const uint64_t n = off < data.size() ? std::min<uint64_t>(v.iov_len, data.size() - off) : 0;
-    if (n) std::memcpy(dst, data.data() + off, n);
-    if (n < v.iov_len) std::memset(dst + n, 0, v.iov_len - n);
-    off += v.iov_len;
-  }
-}
-
-}  // namespace
 
 struct IoSubmissionQueue::Request {
   uint16_t cid = 0;
@@ -216,7 +202,7 @@ void IoSubmissionQueue::start(Request& r, const Sqe& sqe) {
       // Synchronous: the report is read from the device's zone state.
       ZoneReceiveReply reply = zone_management_receive(*op.ns->zns, op.receive);
       r.status = reply.status;
-      if (r.status.ok()) copy_zero_padded(reply.data, r.iov);
+      if (r.status.ok()) block::copy_to_zero_padded(r.iov, reply.data);
       return finish(r);
     }
     case IoOp::kZoneAppend:

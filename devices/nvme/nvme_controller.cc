@@ -13,6 +13,7 @@
 #include <string>
 #include <variant>
 
+#include "block/io_vecs.h"
 #include "base/le.h"
 #include "devices/nvme/admin_capabilities.h"
 #include "devices/nvme/admin_reply.h"
@@ -574,14 +575,7 @@ class NvmeController::Impl {
                           io_ctx_.limits, iov)) {
       return generic(e->status);
     }
-    uint64_t off = 0;
-    for (const iovec& v : iov) {
-      auto* dst = static_cast<uint8_t*>(v.iov_base);
-      const uint64_t n = off < data.size() ? std::min<uint64_t>(v.iov_len, data.size() - off) : 0;
-      if (n) std::memcpy(dst, data.data() + off, n);
-      if (n < v.iov_len) std::memset(dst + n, 0, v.iov_len - n);
-      off += v.iov_len;
-    }
+    block::copy_to_zero_padded(iov, data);
     return Status::success();
   }
 

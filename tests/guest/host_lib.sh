@@ -33,3 +33,15 @@ expect_boot() {
 }
 
 zvmm_zones() { "$ZVMM_ZONES_BIN" "$@"; }
+# zvmm_ctl SOCKET COMMAND [ARG...]: the control socket's client (zvmm --control).
+zvmm_ctl() { "$ZVMM_CTL_BIN" "$@"; }
+# wait_for_line NAME TEXT [SECONDS]: waits until the console log of boot NAME
+# (NAME.log, boot_guest run in the background) has TEXT; false on timeout.
+wait_for_line() {
+  local i
+  for ((i = 0; i < ${3:-300} * 4; i++)); do
+    grep -aq -- "$2" "$1.log" 2>/dev/null && return 0
+    sleep 0.25
+  done
+  return 1
+}
