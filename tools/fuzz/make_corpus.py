@@ -174,6 +174,10 @@ def blk():
     mk("avail-jump", Q16, jump)
     mk("size1", 0, lambda s: s.request(4, 0))
     mk("size256-reset", 8 << 4, lambda s: (s.request(1, 0, out=b"G" * 512), s.reset(), s.request(0, 0, in_len=512)))
+    # make fuzz 2026-11-30: pokes the used idx before the first kick; tripped a
+    # wrong harness check of the used ring (not a device bug), kept as a seed.
+    seeds["regress-used-ring-poked"] = bytes.fromhex(
+        "44000030100b000000000000000000000000000000000000000010301000002f000000000000080000000000000000203001eeee25eeeeeeeaeeee01ff0000001000400000000000001000000001000100000ff6101040000000000000100000000100020000200810204000000000000001000000020003000200000410020000010002000210020100003030100d001002030000021002020002")
     write_dict("devices/virtio/fuzz/virtio.dict",
                [u32(t) for t in (0, 1, 4, 8, 11, 13, 15, 16, 18, 20, 22, 24, 26)] +
                [u16(1), u16(2), u16(3), u16(4), u16(5), u16(6), u64(0x4000), u64(0x8000), u64(0x100000 - 512),
@@ -353,6 +357,51 @@ def pci_transport():
         "odd-sizes": bar_w(0x13, b"\1\2\3") + bar_w(0x7ffe, b"\1\2\3\4") + bar_r(0x3d, 8) + cfg_w(0xff, b"\xff\xff") +
                      cfg_w(0x10, u32(0xffffffff)) + cfg_r(0x10, 4) + bar_w(0x10, b"x", bar=2),
     }
+
+
+# ---- vmm/control:control_fuzz: byte 0 bit 0 = negotiate first, then the raw stream ----
+@target("vmm/control/fuzz/control_fuzz")
+def control():
+    import json
+    def msgs(*m, negotiate=True, sep="\n"):
+        return u8(1 if negotiate else 0) + sep.join(json.dumps(x) for x in m).encode() + b"\n"
+    def ex(name, **args):
+        d = {"execute": name}
+        if args:
+            d["arguments"] = {k.replace("_", "-"): v for k, v in args.items()}
+        return d
+    seeds = {
+        "no-negotiation": msgs(ex("query-status"), negotiate=False),
+        "negotiate-twice": msgs(ex("qmp_capabilities"), negotiate=True),
+        "query-status-id": msgs({"execute": "query-status", "id": [1, {"a": None}]}),
+        "query-disks": msgs(ex("query-disks")),
+        "query-zones": msgs(ex("query-zones", disk="vda"), ex("query-zones", disk="nvme0n1", start=4, count=2, filter="empty"),
+                            ex("query-zones", disk="vda", sector=8192)),
+        "zone-ops": msgs(*[ex(op, disk="vda", zone=2) for op in ("zone-open", "zone-close", "zone-finish", "zone-reset")],
+                         ex("zone-reset", disk="vda", all=True), ex("zone-open", disk="nvme0n1", sector=8192)),
+        "set-condition": msgs(ex("zone-set-condition", disk="vda", zone=3, condition="read-only"),
+                              ex("zone-set-condition", disk="nvme0n1", zone=1, condition="offline"),
+                              ex("zone-set-condition", disk="vda", zone=0, condition="offline")),
+        "inject-clear": msgs(ex("inject-error", disk="vda", operation="read", status="io-error", sector=0, sectors=64,
+                                count=3, probability=0.5, delay_ms=0),
+                             ex("query-disks"), ex("clear-errors", disk="vda")),
+        "bad-json": b"\x01{\"execute\": \n{]}\n{\"execute\": 5}\n[]\n\"x\"\n{\"execute\": \"nope\"}\n",
+        "no-newlines": msgs(ex("query-status"), ex("query-disks"), sep=""),
+        "wrong-types": msgs(ex("query-zones", disk=7), {"execute": "query-zones", "arguments": []},
+                            ex("zone-open", disk="vda", zone=-1), ex("zone-open", disk="vda", zone=2**64),
+                            ex("inject-error", disk="vda", probability="x"), ex("zone-reset", disk="vda", sector=1.5)),
+        "deep-nesting": u8(1) + b"[" * 2000 + b"]" * 2000 + b"\n",
+        "unicode": msgs(ex("query-zones", disk="v\u0000da\ud83d"), {"execute": "query-status", "id": "\u00e9"}),
+        "quit-powercut": msgs(ex("quit"), ex("power-cut"), ex("query-status")),
+    }
+    write_dict("vmm/control/fuzz/control.dict",
+               ['{"execute": "', '"arguments": {', '"id": ', "qmp_capabilities", "query-status", "query-disks",
+                "query-zones", "zone-set-condition", "zone-reset", "zone-finish", "zone-open", "zone-close",
+                "inject-error", "clear-errors", "quit", "power-cut", '"disk": "vda"', '"disk": "nvme0n1"', '"zone": ',
+                '"sector": ', '"sectors": ', '"count": ', '"start": ', '"filter": ', '"condition": ', '"operation": ',
+                '"status": ', '"probability": ', '"delay-ms": ', '"all": true', "read-only", "offline", "empty",
+                "io-error", "zone-mgmt", "}\n", "null", "-1", "18446744073709551616", "1e308"])
+    return seeds
 
 
 def main():
