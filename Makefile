@@ -1,7 +1,7 @@
 # zvmm: `make demo` and `make test` work on a fresh Debian 12 machine.
 BAZEL ?= bazel
 
-.PHONY: all setup build images test unit-test guest-test tsan-test demo bench clean
+.PHONY: all setup build images test unit-test guest-test tsan-test asan-test fuzz demo bench clean
 
 all: build
 
@@ -18,6 +18,7 @@ images: setup
 # machine cannot boot Linux guests itself) and the ThreadSanitizer run.
 test: setup
 	$(BAZEL) test //...
+	$(MAKE) --no-print-directory asan-test
 	$(MAKE) --no-print-directory tsan-test
 
 unit-test: setup
@@ -36,6 +37,20 @@ TSAN_TESTS := //zoned:zone_concurrency_test //zoned:zone_engine_test //zoned:zon
 
 tsan-test: setup
 	$(BAZEL) test --config=tsan --runs_per_test=//zoned:zone_concurrency_test@10 $(TSAN_TESTS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer (g++) over the unit tests,
+# including the fuzz targets' corpus replays (docs/testing.md "Fuzzing").
+# Not the tests that run the zvmm binary itself: it links -static, which the
+# sanitizers cannot.
+ASAN_TESTS ?= -- //... -//vmm:zvmm_tiny_guest_test -//vmm:zvmm_errors_test -//guest-images:smoke_test
+
+asan-test: setup
+	$(BAZEL) test --config=asan --build_tests_only --test_tag_filters=-guest $(ASAN_TESTS)
+
+# libFuzzer over every guest- and file-facing parser (clang 14): FUZZ_SECONDS
+# per target (default 60). See docs/testing.md "Fuzzing".
+fuzz: setup
+	@tools/fuzz/run.sh
 
 demo: setup
 	@tools/demo.sh

@@ -7,6 +7,8 @@ PACKAGES=(
   # build
   bazel-bootstrap g++ make libc6-dev linux-libc-dev googletest libboost-dev
   liburing-dev libzbd-dev libbenchmark-dev nlohmann-json3-dev
+  # make fuzz: libFuzzer and the sanitizers of clang 14
+  clang-14 libclang-rt-14-dev
   # guest images (kernel from Debian's archive, userspace from these packages)
   apt dpkg kmod cpio zstd xz-utils lz4 busybox-static bash fio nvme-cli util-linux
   zbd-utils btrfs-progs e2fsprogs pciutils

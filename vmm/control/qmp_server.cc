@@ -126,7 +126,10 @@ class QmpServer::Client : public std::enable_shared_from_this<Client> {
     boost::system::error_code ec;
     socket_.shutdown(stream_protocol::socket::shutdown_both, ec);
     socket_.close(ec);
-    out_.clear();
+    // While a write is in flight its buffer is out_.front(): the write's
+    // handler drops the queue (it runs even when the write had already
+    // completed successfully before this close).
+    if (!writing_) out_.clear();
     server_.clients_.erase(shared_from_this());
   }
 
@@ -153,7 +156,14 @@ class QmpServer::Client : public std::enable_shared_from_this<Client> {
     writing_ = true;
     boost::asio::async_write(socket_, boost::asio::buffer(out_.front()),
                              [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-                               if (ec) return self->close();
+                               if (ec || self->closed_) {
+                                 // Closed meanwhile (e.g. the client's EOF was read
+                                 // while this write was completing): out_ may not
+                                 // be popped, close() emptied it before this fix.
+                                 self->writing_ = false;
+                                 self->out_.clear();
+                                 return self->close();
+                               }
                                self->pending_bytes_ -= n;
                                self->out_.pop_front();
                                self->write_next();
