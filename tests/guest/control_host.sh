@@ -4,7 +4,10 @@
 # report. Then a power cut with a zone open: exit status 9, and the next boot
 # (power_check.sh) finds the flushed data and no open zone.
 source "$ZVMM_HOST_LIB"
-sock="$PWD/ctl.sock"
+# A Unix socket path holds at most 107 bytes; the test's working directory
+# under Bazel's output base can be longer than that.
+sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"
+sock="$sockdir/ctl.sock"
 ctl() { zvmm_ctl "$sock" "$@"; }
 wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.25; done; hbad "no control socket"; return 1; }
 disk="virtio-blk,file=c.img,size=64M,zone-size=4M,max-open=4"
