@@ -43,7 +43,7 @@ blkzone reset /dev/vdb
   echo "$n $fails" >/tmp/open-result
 ) &
 opener=$!
-run "fio 3 writers, iodepth 4, crc32c verify" fio --filename=/dev/vdb --direct=1 --ioengine=libaio \
+run_watched 150 "fio 3 writers, iodepth 4, crc32c verify" fio --filename=/dev/vdb --direct=1 --ioengine=libaio \
   --zonemode=zbd --ignore_zone_limits=1 --iodepth=4 --rw=write --bs=16k \
   --numjobs=3 --offset=4M --offset_increment=16M --size=16M --name=writers \
   --verify=crc32c --do_verify=1 --group_reporting --output=/tmp/multi.txt
