@@ -11,6 +11,11 @@ run() {
   local what="$1"; shift
   if "$@"; then ok "$what"; else bad "$what: '$*' exited with $?"; fi
 }
+# fio without its progress line: on the guest's console (a tty) fio rewrites
+# it every second, and console traffic from two vCPUs is what makes the
+# emulated KVM host livelock on the 8250 port lock (docs/testing.md, "What is
+# known about the freeze"); every test's fio output goes to a file or a pipe.
+fio() { command fio --eta=never "$@"; }
 # run_watched SECONDS WHAT CMD...: as run, but a command still running after
 # SECONDS is a stall: the block layer's view of every disk is printed (requests
 # the driver has in flight, the zone write plugs, the stacks of the command's
