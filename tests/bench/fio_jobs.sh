@@ -26,6 +26,9 @@ if [ -z "$target" ]; then
   for d in /sys/block/nvme*n* /sys/block/vd*; do [ -e "$d" ] && target="/dev/${d##*/}" && break; done
   [ -n "$target" ] || { echo "no test disk"; exit 1; }
   echo none >"/sys/block/${target##*/}/queue/scheduler" 2>/dev/null
+  # Kernel messages off the console: printed in the middle of a FIO line they
+  # made its JSON unreadable (QEMU's ZNS rows, 2026-11-30).
+  dmesg -n 1 2>/dev/null
 fi
 zoned=0
 if [ $in_guest -eq 1 ] && [ "$(cat "/sys/block/${target##*/}/queue/zoned" 2>/dev/null || echo none)" != none ]; then

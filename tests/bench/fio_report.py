@@ -6,6 +6,7 @@ of the "host" row, and the zvmm/QEMU ratios the issue sets goals for
 (--json: the same as a JSON array of rows)."""
 import argparse
 import json
+import os
 import statistics
 import sys
 from collections import defaultdict
@@ -50,13 +51,23 @@ def main():
         slot = raw[row][rnd][job]
         try:
             if kind == "FIO":
-                slot["fio"] = json.loads(rest)
+                # fio prints a failed job's error line on stdout before the JSON.
+                brace = rest.find("{")
+                if brace > 0:
+                    print(f"fio_report: row {row} round {rnd} job {job}: {rest[:brace].strip()}",
+                          file=sys.stderr)
+                slot["fio"] = json.loads(rest[max(brace, 0):])
+                errors = [j.get("error", 0) for j in slot["fio"].get("jobs", [])]
+                if any(errors):
+                    print(f"fio_report: row {row} round {rnd} job {job}: fio reports error {max(errors)}"
+                          f" ({', '.join(os.strerror(e) for e in set(errors) if e)})", file=sys.stderr)
             elif kind in ("EXITS", "IRQS"):
                 slot[kind.lower()] = int(rest)
             elif kind == "VALUE":
                 slot["value"] = float(rest)
         except ValueError:
-            print(f"fio_report: row {row} round {rnd} job {job}: unreadable {kind}", file=sys.stderr)
+            print(f"fio_report: row {row} round {rnd} job {job}: unreadable {kind}: {rest[:160]!r}",
+                  file=sys.stderr)
 
     # per row: metric name "job.metric" -> median over rounds
     summary = {}
