@@ -37,22 +37,8 @@ baseline="${DISK_BENCH_BASELINE:-}"
 [[ -n "$baseline" ]] && all_rows="$all_rows base-virtio-blk-zoned base-virtio-blk"
 rows="${DISK_BENCH_ROWS:-$all_rows}"
 zextra="${ZVMM_DISK_EXTRA-,queues=2}"
-# zvmm is measured as an optimized build (-c opt), like the distribution's QEMU
-# it is compared with; the default fastbuild (-O0) VMM is several times slower
-# per request, which the emulated KVM host magnifies. ZVMM_BAZEL_ARGS overrides.
-zvmm_args="${ZVMM_BAZEL_ARGS--c opt}"
-# shellcheck disable=SC2086  # word splitting of the option lists is intended
-bazel ${BAZEL_STARTUP:-} build ${BAZEL_ARGS:-} //guest-images:image //tests/kvm-host:host_image_6.12 2>&1 \
-  | grep -E '^ERROR' && exit 1
-# shellcheck disable=SC2086
-bazel ${BAZEL_STARTUP:-} build ${BAZEL_ARGS:-} $zvmm_args //vmm:zvmm 2>&1 | grep -E '^ERROR' && exit 1
-# shellcheck disable=SC2086
-bin="$(bazel ${BAZEL_STARTUP:-} info ${BAZEL_ARGS:-} bazel-bin 2>/dev/null)"
-# shellcheck disable=SC2086
-zvmm_bin="$(bazel ${BAZEL_STARTUP:-} info ${BAZEL_ARGS:-} $zvmm_args bazel-bin 2>/dev/null)"
-work="$(mktemp -d /tmp/zvmm-disk-bench.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
-cp "$bin/guest-images/bzImage" "$bin/guest-images/initramfs.cpio" "$zvmm_bin/vmm/zvmm" "$work/"
+source tests/bench/lib.sh
+bench_prepare disk
 if [[ -n "$baseline" ]]; then
   [[ -x "$baseline" ]] || { echo "disk_io.sh: DISK_BENCH_BASELINE=$baseline is not an executable" >&2; exit 2; }
   cp "$baseline" "$work/zvmm-base"

@@ -45,19 +45,8 @@ rows="${NVME_BENCH_ROWS:-zvmm-nvme qemu-nvme host}"
 # QEMU as under zvmm; docs/testing.md), so one stuck row costs one row.
 row_timeout="${NVME_BENCH_ROW_TIMEOUT:-400}"
 zextra="${ZVMM_NVME_EXTRA-,queues=2}"
-zvmm_args="${ZVMM_BAZEL_ARGS--c opt}"
-# shellcheck disable=SC2086  # word splitting of the option lists is intended
-bazel ${BAZEL_STARTUP:-} build ${BAZEL_ARGS:-} //guest-images:image //tests/kvm-host:host_image_6.12 2>&1 \
-  | grep -E '^ERROR' && exit 1
-# shellcheck disable=SC2086
-bazel ${BAZEL_STARTUP:-} build ${BAZEL_ARGS:-} $zvmm_args //vmm:zvmm 2>&1 | grep -E '^ERROR' && exit 1
-# shellcheck disable=SC2086
-bin="$(bazel ${BAZEL_STARTUP:-} info ${BAZEL_ARGS:-} bazel-bin 2>/dev/null)"
-# shellcheck disable=SC2086
-zvmm_bin="$(bazel ${BAZEL_STARTUP:-} info ${BAZEL_ARGS:-} $zvmm_args bazel-bin 2>/dev/null)"
-work="$(mktemp -d /tmp/zvmm-nvme-bench.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
-cp "$bin/guest-images/bzImage" "$bin/guest-images/initramfs.cpio" "$zvmm_bin/vmm/zvmm" "$work/"
+source tests/bench/lib.sh
+bench_prepare nvme
 cp tests/bench/fio_jobs.sh "$work/fio_jobs.sh"
 guest-images/make-workload-cpio "$work/workload.cpio" tests/bench/fio_jobs.sh
 cat "$work/initramfs.cpio" "$work/workload.cpio" >"$work/initrd-qemu.cpio"
