@@ -112,9 +112,12 @@ hand_cmd+=(-- "$r_zvmm" --kernel "$r_kernel" --initrd "$r_initramfs,$workload" "
 console="$outdir/console.log" stderr_log="$outdir/zvmm-stderr.log"
 echo "run_guest_test: zvmm --cpus $cpus --memory $memory ${disks[*]/#/--disk } ${extra[*]}"
 cd "$tmp/run" || exit 1
-"${cmd[@]}" > >(tee "$console") 2> >(tee "$stderr_log" >&2)
-status=$?
-wait  # for the tees
+exec 3> >(tee "$stderr_log" >&2)
+stderr_tee=$!
+"${cmd[@]}" 2>&3 | tee "$console"
+status="${PIPESTATUS[0]}"
+exec 3>&-
+wait "$stderr_tee"
 cd "$tmp" || exit 1
 
 # --- results ------------------------------------------------------------------------
