@@ -103,15 +103,12 @@ def _common(kernel, host_kernel):
     ]
     return args, data
 
-def _tags(tags, setup, disks):
-    # requires-kvm: the Bazel convention for "needs /dev/kvm" (a remote
-    # executor maps it to a KVM worker; locally it is only a tag). guest:
-    # `make guest-test` / --test_tag_filters. exclusive: host-side setup
-    # (modules, host devices) would collide with another test doing the same
-    # on a direct KVM host.
+def _tags(tags):
+    # requires-kvm: the Bazel convention for "needs /dev/kvm" (an execution
+    # requirement; locally only a tag). guest: `make guest-test` and
+    # --test_tag_filters. No "local": the test can be sandboxed, cached and
+    # run remotely.
     result = ["guest", "requires-kvm"]
-    if setup or [d for d in disks if "host=" in d]:
-        result.append("exclusive")
     return result + [t for t in tags if t not in result]
 
 def _guest_test(
@@ -151,7 +148,7 @@ def _guest_test(
         srcs = [runner],
         args = lead_args + args,
         data = common_data + [_GUEST_BOOT, _RUN_GUEST_TEST, script] + files + programs + modules + data,
-        tags = _tags(tags, setup, disks),
+        tags = _tags(tags),
         timeout = timeout,
         exec_properties = exec_properties,
         **kwargs
@@ -221,8 +218,9 @@ def zvmm_guest_test(
         host whose own KVM boots Linux.
       setup: shell commands run as root on the KVM host before zvmm starts
         (tests/kvm-host/run --setup), e.g. "modprobe null_blk nr_devices=1
-        zoned=1". On a direct KVM host they need root and change that host:
-        such a test is tagged "exclusive".
+        zoned=1". On a direct KVM host they need root and change that host
+        (two such tests at once would collide: add tags = ["exclusive"] if
+        your tests run there; in the emulated host each test has its own).
       extra_args: more zvmm arguments, e.g. ["--cmdline", "console=ttyS0 ..."].
       expect_status: zvmm's expected exit status (0: the script succeeded;
         7: a guest crash, see docs/usage.md "Exit status").
@@ -235,9 +233,8 @@ def zvmm_guest_test(
         remote executor matches (e.g. {"OSFamily": "Linux", "kvm": "true"};
         docs/testing.md "Remote execution").
       data: extra runfiles the test needs outside the guest.
-      tags: more tags. Always set: "guest", "requires-kvm"; "exclusive" with
-        `setup` or a host= disk. No "local": the test may be sandboxed, cached
-        and run remotely.
+      tags: more tags. Always set: "guest", "requires-kvm". No "local": the
+        test may be sandboxed, cached and run remotely.
       **kwargs: passed to sh_test (size, flaky, shard_count, visibility, ...).
     """
     _guest_test(
@@ -323,8 +320,7 @@ def zvmm_host_test(
       timeout: Bazel test timeout.
       exec_properties: passed to the test as is (remote execution).
       data: extra runfiles.
-      tags: more tags; "guest" and "requires-kvm" are always set,
-        "exclusive" with `setup`.
+      tags: more tags; "guest" and "requires-kvm" are always set.
       **kwargs: passed to sh_test.
     """
     kernel = kernel or _BZIMAGE
@@ -355,7 +351,7 @@ def zvmm_host_test(
         args = args,
         data = common_data + [host_script, _ZVMM_CTL, _HOST_LIB] + guest_scripts +
                files + programs + modules + data,
-        tags = _tags(tags, setup, []),
+        tags = _tags(tags),
         timeout = timeout,
         exec_properties = exec_properties,
         **kwargs
