@@ -35,7 +35,7 @@ guest-test: setup
 # (Not the virtio tests: the rings live in guest memory, shared with the guest by
 # design and ordered with fences around plain loads and stores, which TSan reports.)
 TSAN_TESTS := //zoned:zone_concurrency_test //zoned:zone_engine_test //zoned:zoned_device_test \
-	//zoned:zone_inflight_model_test \
+	//zoned:zone_inflight_model_test //zoned:zone_stall_test \
 	//block:file_backend_test
 
 tsan-test: setup
