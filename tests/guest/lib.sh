@@ -5,9 +5,9 @@
 # zvmm_guest_test turns every such line into a JUnit test case named NAME
 # (so a NAME should not itself contain " = " or ": '"); a check line counts
 # only at the start of a console line, so commands whose output ends without a
-# newline (fio's progress line: use --eta=never) hide the next one. Newlines and
-# backslashes in NAME, GOT and WANT are printed as \n and \\, keeping each
-# check on one console line. `finish` exits 1 if any failed (after the tail
+# newline (fio's progress line; the fio function below drops it) hide the next
+# one. Newlines and backslashes in NAME, GOT and WANT are printed as \n and
+# \\, keeping each check on one console line. `finish` exits 1 if any failed (after the tail
 # of dmesg, the usual place to look).
 fails=0
 _lib_esc() { local s="${1//\\/\\\\}"; printf '%s' "${s//$'\n'/\\n}"; }
@@ -94,14 +94,15 @@ save_output() {
   echo "ZVMM-FILE-END $1"
 }
 
-# fio_json NAME FIO_ARG...: runs fio with JSON output (and no progress line,
-# which has no newline and would swallow the next check's line), checks its exit status
+# fio_json NAME FIO_ARG...: runs fio (the function above: no progress line,
+# which has no newline and would swallow the next check's line) with JSON
+# output, checks its exit status
 # and the error count of every job (as checks named NAME and "NAME errors"), and
 # saves the JSON as NAME.json in the test's undeclared outputs.
 fio_json() {
   local name="$1" json errs; shift
   json="/tmp/$name.json"
-  run "$name" fio --eta=never --output-format=json --output="$json" "$@"
+  run "$name" fio --output-format=json --output="$json" "$@"
   if [[ -s "$json" ]]; then
     errs="$(grep -o '"error" : [0-9]*' "$json" | awk '{s += $3} END {print s + 0}')"
     check "$name errors" "$errs" 0

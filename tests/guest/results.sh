@@ -28,6 +28,9 @@ results_parse_checks() {
       name="${rest%% = \'*}" rem="${rest#*= \'}"
       got="${rem%\', want \'*}" want="${rem##*\', want \'}"
       results_add fail "$prefix$name" "got '$got', want '${want%\'}'" "$line"
+    elif [[ "$rest" == *": still running after "*" s: '"*"'" ]]; then  # run_watched
+      name="${rest%%: still running after *}"
+      results_add fail "$prefix$name" "${rest#"$name: "}" "$line"
     elif [[ "$rest" =~ ^(.*):\ \'(.*)\'\ exited\ with\ ([0-9]+)$ ]]; then
       name="${rest%%: \'*}"
       results_add fail "$prefix$name" "'${rest#*: \'}" "$line"
