@@ -1,7 +1,10 @@
 # Guest side of //tests/guest:harness_test: checks that pass, one that fails on
 # purpose, a command check, a file sent out with save_output and a small fio run
-# with JSON output, on a zoned disk whose final zone report the harness saves.
+# with JSON output, on a zoned disk whose final zone report the harness saves;
+# null_blk and configfs came in through the `modules` attribute.
 source /work/lib.sh
+check "module null_blk" "$(cat /sys/module/null_blk/initstate 2>&1)" live
+check "null_blk device" "$([[ -b /dev/nullb0 ]] && echo present)" present
 dev=/dev/vda
 check "zoned model" "$(cat /sys/block/vda/queue/zoned)" host-managed
 check "deliberate failure" "actual value" "expected value"

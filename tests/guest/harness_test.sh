@@ -44,7 +44,7 @@ for name, msg in want_fail.items():
     f = cases.get(name) is not None and cases[name].find("failure")
     if f is None or f is False or f.get("message") != msg:
         print(f"  missing failure {name!r} with message {msg!r}"); ok = False
-for name in ["zoned model", "blkzone report", "fio-zbd", "fio-zbd errors"]:
+for name in ["zoned model", "blkzone report", "fio-zbd", "fio-zbd errors", "module null_blk", "null_blk device"]:
     if name not in cases or cases[name].find("failure") is not None:
         print(f"  missing passing case {name!r}"); ok = False
 if suite.get("name") != "//tests/guest:harness_example" or suite.get("failures") != "2":
