@@ -85,12 +85,19 @@ results_write_junit() {
   } >"$out"
 }
 
-# results_infrastructure STATUS LOG: true (and the reason on stdout) when
-# STATUS is the harness's or zvmm's own "cannot run a guest here" status and no
-# guest reported a status (a guest script's exit 3 is the guest's, shown by
-# the image's init as ZVMM-GUEST-EXIT=3).
+# results_infrastructure STATUS LOG [HOST_CONSOLE]: true (and the reason on
+# stdout) when STATUS is the harness's or zvmm's own "cannot run a guest here"
+# status and no guest reported a status (a guest script's exit 3 is the
+# guest's, shown by the image's init as ZVMM-GUEST-EXIT=3), or when the
+# emulated host reported an error of its own (ZVMM-HOST-ERROR on its console,
+# e.g. no disk for the outputs) after the guest ran.
 results_infrastructure() {
-  local status="$1" log="$2"
+  local status="$1" log="$2" host_console="${3:-}" err
+  if [[ ( "$status" == 125 || "$status" == 127 ) && -n "$host_console" ]] &&
+     err="$(grep -a -m1 -o 'ZVMM-HOST-ERROR: .*' "$host_console" 2>/dev/null)"; then
+    echo "the emulated KVM host failed: ${err#ZVMM-HOST-ERROR: } (tests/kvm-host/run exit $status)" | tr -d '\r'
+    return 0
+  fi
   grep -aq 'ZVMM-GUEST-EXIT=' "$log" 2>/dev/null && return 1
   case "$status" in
     3) echo "no usable /dev/kvm (zvmm exit 3)" ;;

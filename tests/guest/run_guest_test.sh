@@ -124,7 +124,7 @@ cd "$tmp" || exit 1
 ok=1
 saved="$(results_extract_files "$console" "$outdir")"
 results_parse_checks "$console"
-if reason="$(results_infrastructure "$status" "$console")"; then
+if reason="$(results_infrastructure "$status" "$console" "$outdir/kvm-host-console.log")"; then
   ok=0
   echo "run_guest_test: INFRASTRUCTURE FAILURE: $reason" >&2
   [[ -n "${TEST_INFRASTRUCTURE_FAILURE_FILE:-}" ]] && echo "$reason" >"$TEST_INFRASTRUCTURE_FAILURE_FILE"

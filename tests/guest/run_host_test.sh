@@ -92,7 +92,7 @@ cd "$tmp" || exit 1
 
 results_parse_checks "$log"
 ok=0
-if reason="$(results_infrastructure "$status" "$log")"; then
+if reason="$(results_infrastructure "$status" "$log" "$outdir/kvm-host-console.log")"; then
   echo "run_host_test: INFRASTRUCTURE FAILURE: $reason" >&2
   [[ -n "${TEST_INFRASTRUCTURE_FAILURE_FILE:-}" ]] && echo "$reason" >"$TEST_INFRASTRUCTURE_FAILURE_FILE"
   results_add error "boot" "$reason" "$(results_tail "$log" 30)"
