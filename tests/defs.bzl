@@ -227,7 +227,7 @@ def zvmm_guest_test(
       expect_output: optional grep -E pattern that the guest console or
         zvmm's stderr must match.
       timeout: Bazel test timeout ("short" 60 s, "moderate" 300 s, "long"
-        900 s, "eternal"). The harness stops the boot 20 s before it and
+        900 s, "eternal"). The harness stops the boot 10 s before it and
         reports the console's last lines.
       exec_properties: passed to the test as is: the platform properties a
         remote executor matches (e.g. {"OSFamily": "Linux", "kvm": "true"};
@@ -315,7 +315,7 @@ def zvmm_host_test(
         $ZVMM_GUEST_KERNEL for boot_guest.
       host_kernel: the emulated host's kernel series, "6.12" or "6.1".
       setup: commands the KVM host runs first (e.g. "modprobe null_blk ...").
-      host_timeout: the harness' timeout in seconds (default: 20 s less than
+      host_timeout: the harness' timeout in seconds (default: 10 s less than
         the Bazel timeout).
       timeout: Bazel test timeout.
       exec_properties: passed to the test as is (remote execution).

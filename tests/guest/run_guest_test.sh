@@ -79,10 +79,10 @@ for m in "${modules[@]}"; do wl_opts+=(--module "$m"); done
 "$make_workload" "${wl_opts[@]}" "$workload" "$script" "${files[@]}" || exit 1
 cp "$workload" "$outdir/workload.cpio"
 
-# The harness' own timeout: 20 s inside Bazel's, so that a hang ends with the
+# The harness' own timeout: 10 s inside Bazel's, so that a hang ends with the
 # harness' report (the console's last lines) rather than Bazel's kill.
 harness_timeout=600
-[[ "${TEST_TIMEOUT:-}" =~ ^[0-9]+$ ]] && harness_timeout=$((TEST_TIMEOUT > 80 ? TEST_TIMEOUT - 20 : 60))
+[[ "${TEST_TIMEOUT:-}" =~ ^[0-9]+$ ]] && harness_timeout=$((TEST_TIMEOUT > 70 ? TEST_TIMEOUT - 10 : 60))
 
 inputs=(--in "$zvmm" --in "$zones" --in "$kernel" --in "$initramfs" --in "$workload" --in "$guest_boot")
 for d in "${disks[@]}"; do

@@ -55,7 +55,7 @@ source "$results"
 start=$SECONDS
 if [[ -z "$timeout" ]]; then
   timeout=600
-  [[ "${TEST_TIMEOUT:-}" =~ ^[0-9]+$ ]] && timeout=$((TEST_TIMEOUT > 80 ? TEST_TIMEOUT - 20 : 60))
+  [[ "${TEST_TIMEOUT:-}" =~ ^[0-9]+$ ]] && timeout=$((TEST_TIMEOUT > 70 ? TEST_TIMEOUT - 10 : 60))
 fi
 
 abs() { realpath -s -m -- "$1"; }
