@@ -6,8 +6,9 @@
 #
 # The output base is new on every run and deleted afterwards; compiled actions
 # come from a disk cache kept under $ZVMM_CACHE (EXAMPLE_DISK_CACHE; empty to
-# build everything from scratch), and the guest test always runs
-# (--nocache_test_results). EXAMPLE_BAZEL overrides the bazel command.
+# build everything from scratch; 40 MB here, it grows as zvmm changes: delete it
+# when it gets big), and the guest test always runs (--nocache_test_results).
+# EXAMPLE_BAZEL overrides the bazel command.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=guest-images/lib.sh
