@@ -1,7 +1,9 @@
 # zvmm: `make demo` and `make test` work on a fresh Debian 12 machine.
 BAZEL ?= bazel
+# The bazel command for the example workspace: its own, new output base each run.
+BAZEL_EXAMPLE ?= bazel
 
-.PHONY: all setup build images test unit-test guest-test tsan-test asan-test fuzz demo bench clean
+.PHONY: all setup build images test unit-test guest-test tsan-test asan-test example-test fuzz demo bench clean
 
 all: build
 
@@ -20,6 +22,7 @@ test: setup
 	$(BAZEL) test //...
 	$(MAKE) --no-print-directory asan-test
 	$(MAKE) --no-print-directory tsan-test
+	$(MAKE) --no-print-directory example-test
 
 unit-test: setup
 	$(BAZEL) test --test_tag_filters=-guest //...
@@ -50,6 +53,12 @@ ASAN_TESTS ?= -- //base/... //block/... //devices/... //zoned/... //vmm/control/
 
 asan-test: setup
 	$(BAZEL) test --config=asan --build_tests_only --test_tag_filters=-guest $(ASAN_TESTS)
+
+# examples/bazel-workspace, a workspace that loads @zvmm//tests:defs.bzl, built
+# and tested from a new output base (tools/example-test.sh; compiled actions
+# from a disk cache under $ZVMM_CACHE).
+example-test: setup
+	@EXAMPLE_BAZEL="$(BAZEL_EXAMPLE)" tools/example-test.sh
 
 # libFuzzer over every guest- and file-facing parser (clang 14): FUZZ_SECONDS
 # per target (default 60). See docs/testing.md "Fuzzing".

@@ -1,15 +1,32 @@
 # Assertions for guest scripts (packed next to the workload as /work/lib.sh).
-# Each check prints "ok: ..." or "FAIL: ..."; `finish` exits 1 if any failed
-# (after the tail of dmesg, the usual place to look).
+#
+# Each check prints one line, "ok: NAME = GOT" / "ok: NAME" or
+# "FAIL: NAME = 'GOT', want 'WANT'" / "FAIL: NAME: 'CMD' exited with N";
+# zvmm_guest_test turns every such line into a JUnit test case named NAME
+# (so a NAME should not itself contain " = " or ": '"); a check line counts
+# only at the start of a console line, so commands whose output ends without a
+# newline (fio's progress line; the fio function below drops it) hide the next
+# one. Newlines and backslashes in NAME, GOT and WANT are printed as \n and
+# \\, keeping each check on one console line. `finish` exits 1 if any failed (after the tail
+# of dmesg, the usual place to look).
 fails=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# check WHAT GOT WANT
-check() { if [[ "$2" == "$3" ]]; then ok "$1 = $2"; else bad "$1 = '$2', want '$3'"; fi; }
-# run WHAT CMD...: the command must succeed (its output is shown).
+_lib_esc() { local s="${1//\\/\\\\}"; printf '%s' "${s//$'\n'/\\n}"; }
+ok() { echo "ok: $(_lib_esc "$*")"; }
+bad() { echo "FAIL: $(_lib_esc "$*")"; fails=$((fails + 1)); }
+# check NAME GOT WANT
+check() {
+  if [[ "$2" == "$3" ]]; then
+    echo "ok: $(_lib_esc "$1") = $(_lib_esc "$2")"
+  else
+    echo "FAIL: $(_lib_esc "$1") = '$(_lib_esc "$2")', want '$(_lib_esc "$3")'"
+    fails=$((fails + 1))
+  fi
+}
+# run NAME CMD...: the command must succeed (its output is shown).
 run() {
-  local what="$1"; shift
-  if "$@"; then ok "$what"; else bad "$what: '$*' exited with $?"; fi
+  local what="$1" status=0; shift
+  "$@" || status=$?
+  if [[ "$status" -eq 0 ]]; then ok "$what"; else bad "$what: '$*' exited with $status"; fi
 }
 # fio without its progress line: on the guest's console (a tty) fio rewrites
 # it every second, and console traffic from two vCPUs is what makes the
@@ -65,6 +82,34 @@ finish() {
   fi
   echo "all checks passed"
 }
+
+# save_output NAME FILE: sends FILE out of the guest over the console
+# (gzip + base64, each line prefixed "ZVMM-FILE NAME ", so that kernel messages
+# in between do no harm); zvmm_guest_test writes it to
+# $TEST_UNDECLARED_OUTPUTS_DIR/NAME. NAME: letters, digits, '.', '_', '-'.
+save_output() {
+  [[ "$1" =~ ^[A-Za-z0-9._-]+$ ]] || { bad "save_output: bad name '$1'"; return 1; }
+  [[ -f "$2" ]] || { bad "save_output $1: no such file $2"; return 1; }
+  gzip -c <"$2" | base64 | sed "s/^/ZVMM-FILE $1 /"
+  echo "ZVMM-FILE-END $1"
+}
+
+# fio_json NAME FIO_ARG...: runs fio (the function above: no progress line,
+# which has no newline and would swallow the next check's line) with JSON
+# output, checks its exit status
+# and the error count of every job (as checks named NAME and "NAME errors"), and
+# saves the JSON as NAME.json in the test's undeclared outputs.
+fio_json() {
+  local name="$1" json errs; shift
+  json="/tmp/$name.json"
+  run "$name" fio --output-format=json --output="$json" "$@"
+  if [[ -s "$json" ]]; then
+    errs="$(grep -o '"error" : [0-9]*' "$json" | awk '{s += $3} END {print s + 0}')"
+    check "$name errors" "$errs" 0
+    save_output "$name.json" "$json"
+  fi
+}
+
 # Zone helpers over blkzone (512-byte sectors).
 zone_line() { blkzone report -o "$2" -c 1 "$1" | head -1; }
 zone_cond() { zone_line "$1" "$2" | sed -n 's/.*zcond: *[0-9]*(\([a-z]*\)).*/\1/p'; }

@@ -16,7 +16,7 @@ source "$images/lib.sh"
 # shellcheck source=guest-images/rootfs.sh
 source "$images/rootfs.sh"
 
-HOST_MODULES=(kvm_amd kvm_intel virtio_blk configfs null_blk scsi_debug sd_mod)
+HOST_MODULES=(kvm_amd kvm_intel virtio_pci virtio_blk configfs null_blk scsi_debug sd_mod)
 HOST_PROGRAMS=(bash qemu-system-x86_64 blkzone blkdiscard blockdev zbd fio tar)
 # Firmware QEMU needs to boot a Linux kernel with -nodefaults.
 QEMU_FIRMWARE=(/usr/share/seabios/bios-256k.bin /usr/share/seabios/bios.bin
