@@ -15,8 +15,8 @@ fio_v() {
   grep -E "WRITE:|READ:|err=" /tmp/$name.txt
   return $st
 }
-run "fio 4k randwrite QD32 verify" fio_v rand32 --rw=randwrite --bs=4k --iodepth=32 --io_size=32M
-run "fio 4k randwrite QD1 verify" fio_v rand1 --rw=randwrite --bs=4k --iodepth=1 --io_size=4M
+run "fio 4k randwrite QD32 verify" fio_v rand32 --rw=randwrite --bs=4k --iodepth=32 --io_size=16M
+run "fio 4k randwrite QD1 verify" fio_v rand1 --rw=randwrite --bs=4k --iodepth=1 --io_size=2M
 run "fio 128k write QD32 verify" fio_v seq32 --rw=write --bs=128k --iodepth=32
 run "fio 128k write QD1 verify" fio_v seq1 --rw=write --bs=128k --iodepth=1 --size=16M
 for f in rand32 rand1 seq32 seq1; do
