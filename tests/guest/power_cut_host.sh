@@ -13,7 +13,7 @@ ctl() { zvmm_ctl "$sock" "$@"; }
 wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.1; done; hbad "no control socket"; return 1; }
 disks=(--disk virtio-blk,file=pc.img,size=16M,zone-size=512K,max-open=4
        --disk nvme,file=pcn.img,size=16M,zone-size=512K,zoned=hm)
-cuts=${PC_CUTS:-20}
+cuts=${PC_CUTS:-20}  # power_cut_quick_test sets 3
 acked_vda=0 acked_nvme0n1=0
 last_ack() { grep -a "^ACK $2 " "$1" | tr -d '\r' | awk '{print $3}' | tail -1; }
 acks() { grep -ac "^ACK $2 " "$1"; }
@@ -32,11 +32,16 @@ check_recovery() {
 }
 t0=$SECONDS
 for ((i = 1; i <= cuts; i++)); do
-  name=pc_boot
+  tb=$SECONDS
   boot_guest pc_boot "${disks[@]}" --control "$sock" >/dev/null &
   bpid=$!
   wait_socket
-  wait_for_line pc_boot PC-WRITING 300 || hbad "boot $i: no PC-WRITING"
+  if ! wait_for_line pc_boot PC-WRITING 300; then
+    hbad "boot $i: no PC-WRITING after $((SECONDS - tb)) s; the console's end and zvmm's view:"
+    tail -60 pc_boot.log | tr -d '\r'
+    ctl query-disks; ctl query-zones vda --count 26; ctl query-zones nvme0n1 --count 26
+  fi
+  tw=$((SECONDS - tb))
   cp pc_boot.log boot$i.log
   check_recovery pc_boot.log "boot $i"
   # Cut after 1-4 acknowledgements on each disk and a further 0-400 ms.
@@ -56,7 +61,8 @@ for ((i = 1; i <= cuts; i++)); do
   for d in vda nvme0n1; do
     a="$(last_ack pc_boot.log $d)"; [[ -n "$a" ]] && eval "acked_$d=$a"
   done
-  echo "boot $i: cut after $want+ acks; acknowledged vda $acked_vda, nvme0n1 $acked_nvme0n1 sectors; $((SECONDS - t0)) s so far"
+  echo "boot $i: checked and writing after $tw s, cut after $want+ acks at $((SECONDS - tb)) s;" \
+    "acknowledged vda $acked_vda, nvme0n1 $acked_nvme0n1 sectors; $((SECONDS - t0)) s so far"
   for img in pc.img pcn.img; do
     hcheck "boot $i: open zones in $img at rest" "$(zvmm_zones report $img | grep -cE 'open')" 0
   done
