@@ -141,6 +141,10 @@ class QmpServer::Client : public std::enable_shared_from_this<Client> {
     if (closed_ || close_after_output_) return;
     socket_.async_read_some(boost::asio::buffer(in_),
                             [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                              // The client's EOF ends its input, not the replies
+                              // queued for it (a client that shuts down its
+                              // sending side after a batch still reads them).
+                              if (ec == boost::asio::error::eof) return self->close_after_output();
                               if (ec) return self->close();
                               self->consume(n);
                               self->read();

@@ -56,6 +56,7 @@ class TestClient {
       buf_.append(tmp, static_cast<size_t>(n));
     }
   }
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
   bool at_eof() {
     char c;
     return buf_.empty() && ::recv(fd_, &c, 1, 0) == 0;
@@ -112,6 +113,35 @@ class QmpServerTest : public ::testing::Test {
   std::unique_ptr<QmpServer> server_;
   std::thread thread_;
 };
+
+// A client that sends its commands and then shuts down its sending side (as
+// `printf ... | socat - UNIX-CONNECT:` or zvmm-ctl --raw do) gets every reply
+// before the server closes: the client's EOF ends its input, not the output
+// already queued for it. 200 replies of 2 KiB each are more than the socket
+// buffers hold, so most are still queued when the server reads the EOF.
+TEST_F(QmpServerTest, RepliesQueuedAtTheClientsEofAreDelivered) {
+  start();
+  TestClient c(path_);
+  ASSERT_TRUE(c.connected());
+  const std::string payload(2048, 'p');
+  std::string batch = R"({"execute":"qmp_capabilities"})";
+  constexpr int kCommands = 200;
+  for (int i = 0; i < kCommands; ++i) {
+    batch += Json{{"execute", "echo"}, {"arguments", {{"p", payload}}}, {"id", i}}.dump() + "\n";
+  }
+  batch += R"({"execute": "ech)";  // a half message at the end: dropped at EOF
+  c.send_raw(batch);
+  c.shutdown_write();
+  ASSERT_TRUE(c.read().contains("QMP"));
+  ASSERT_EQ(c.read(), (Json{{"return", Json::object()}}));
+  for (int i = 0; i < kCommands; ++i) {
+    const Json r = c.read();
+    ASSERT_FALSE(r.is_null()) << "reply " << i << " of " << kCommands << " lost at the client's EOF";
+    EXPECT_EQ(r.value("id", -1), i);
+    EXPECT_EQ(r["return"]["p"], payload);
+  }
+  EXPECT_TRUE(c.at_eof());
+}
 
 TEST_F(QmpServerTest, GreetingNegotiationAndCommands) {
   start();

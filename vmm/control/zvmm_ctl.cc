@@ -26,6 +26,7 @@ constexpr int kExitTimeout = 4;
 
 const char* kUsage = R"(usage: zvmm-ctl [--json] [--timeout SEC] SOCKET COMMAND [ARG...]
        zvmm-ctl [--timeout SEC] SOCKET --wait-event NAME [COMMAND [ARG...]]
+       zvmm-ctl [--timeout SEC] --raw SOCKET
 
 Sends one command to a running zvmm's control socket (zvmm --control SOCKET):
 connects, reads the greeting, negotiates (qmp_capabilities), sends COMMAND,
@@ -56,6 +57,11 @@ options:
   --wait-event NAME  after the command (if any), wait for event NAME and print
                      its data as JSON
   --timeout SEC      give up after SEC seconds (default 30; exit status 4)
+  --raw              no protocol: copy stdin to the socket byte for byte (no
+                     greeting read, no negotiation), print what zvmm sends;
+                     at stdin's EOF shut down the sending side and print the
+                     rest until zvmm closes the connection (for testing the
+                     server with malformed input, like socat)
   -h, --help         this text
 
 exit status: 0 success; 1 the command failed (its error's desc on stderr);
@@ -211,6 +217,68 @@ void print_human(const std::string& command, const Json& r) {
   std::printf("%s\n", r.dump(2).c_str());
 }
 
+// --raw: stdin to the socket, the socket to stdout, until zvmm closes it.
+int raw_session(const std::string& path, std::chrono::steady_clock::time_point deadline) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) {
+    std::fprintf(stderr, "zvmm-ctl: %s: socket path too long\n", path.c_str());
+    return kExitConnection;
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    std::fprintf(stderr, "zvmm-ctl: cannot connect to %s: %s\n", path.c_str(), std::strerror(errno));
+    return kExitConnection;
+  }
+  bool input_open = true;
+  uint64_t sent = 0;
+  char buf[65536];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      std::fprintf(stderr, "zvmm-ctl: timed out (%llu byte(s) of input sent)\n", static_cast<unsigned long long>(sent));
+      ::close(fd);
+      return kExitTimeout;
+    }
+    pollfd p[2] = {{.fd = fd, .events = POLLIN, .revents = 0}, {.fd = 0, .events = POLLIN, .revents = 0}};
+    const int r = ::poll(p, input_open ? 2 : 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) break;
+    if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // zvmm closed the connection
+      std::fwrite(buf, 1, static_cast<size_t>(n), stdout);
+      std::fflush(stdout);
+    }
+    if (input_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      const ssize_t n = ::read(0, buf, sizeof(buf));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        input_open = false;
+        ::shutdown(fd, SHUT_WR);
+        continue;
+      }
+      for (ssize_t done = 0; done < n;) {
+        const ssize_t w = ::send(fd, buf + done, static_cast<size_t>(n - done), MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) {
+          // zvmm closed the connection under us: keep what it sent.
+          std::fprintf(stderr, "zvmm-ctl: send after %llu byte(s): %s\n", static_cast<unsigned long long>(sent),
+                       std::strerror(errno));
+          input_open = false;
+          break;
+        }
+        done += w;
+        sent += static_cast<uint64_t>(w);
+      }
+    }
+  }
+  ::close(fd);
+  return 0;
+}
+
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "zvmm-ctl: %s (see zvmm-ctl --help)\n", message.c_str());
   return kExitUsage;
@@ -219,7 +287,7 @@ int usage_error(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool json = false;
+  bool json = false, raw = false;
   double timeout = 30;
   std::string wait_event, socket_path, command;
   Json arguments = Json::object();
@@ -236,6 +304,8 @@ int main(int argc, char** argv) {
         return 0;
       } else if (a == "--json") {
         json = true;
+      } else if (a == "--raw") {
+        raw = true;
       } else if (a == "--timeout") {
         timeout = std::stod(value());
       } else if (a == "--wait-event") {
@@ -258,6 +328,12 @@ int main(int argc, char** argv) {
     }
   }
   if (socket_path.empty()) return usage_error("no SOCKET given");
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
+  if (raw) {
+    if (!command.empty() || json || !wait_event.empty()) return usage_error("--raw takes only SOCKET (and --timeout)");
+    return raw_session(socket_path, deadline);
+  }
   if (command.empty() && wait_event.empty()) return usage_error("no COMMAND given");
   const std::vector<std::string> keys = positional_keys(command);
   if (positional.size() > keys.size()) return usage_error("too many arguments for " + command + ": " + positional[keys.size()]);
@@ -266,8 +342,6 @@ int main(int argc, char** argv) {
     arguments[keys[i]] = keys[i] == "zone" ? parse_value(positional[i]) : Json(positional[i]);
   }
 
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
   try {
     Connection c(socket_path, deadline);
     auto expect_reply = [&](const char* what) -> Json {

@@ -103,6 +103,18 @@ for i, (c, cf) in enumerate(clients):
 half.close(); big.close()
 s.sendall(b'{"execute":"query-status"}\n'); assert json.loads(f.readline())["return"]["running"] is True
 PY
+# zvmm-ctl --raw (what the guest tests use where there is no python): the
+# bytes go out as given, zvmm's replies come back, and it ends when zvmm closes.
+raw="$(printf 'garbage\n{"execute":"qmp_capabilities"}\n{"execute":"query-status","id":7}\n{"execute": "query-st' |
+  "$ctl" --timeout 10 --raw "$sock")"; check "--raw status" $? 0
+check "--raw: greeting, error, return, return" "$(grep -c . <<<"$raw")" 4
+grep -q '"error"' <<<"$raw" && ok "--raw: garbage before negotiation gets an error" || fail "--raw: $raw"
+grep -q '"id":7' <<<"$raw" && ok "--raw: query-status answered" || fail "--raw: $raw"
+head -c $((10 << 20)) /dev/zero | tr '\0' x >"$tmp/big"
+raw="$("$ctl" --timeout 10 --raw "$sock" <"$tmp/big" 2>"$tmp/raw_err")"
+check "--raw 10 MiB status" $? 0
+grep -q '"error"' <<<"$raw" && ok "--raw 10 MiB: an error reply ($(tail -1 <<<"$raw"))" || fail "--raw 10 MiB: $raw"
+"$ctl" --raw --json "$sock" </dev/null 2>/dev/null; check "--raw with --json: usage" $? 2
 sleep 0.3
 check "fds after abuse" "$(ls /proc/$zvmm_pid/fd | wc -l)" "$fds_before"
 kill -0 $zvmm_pid 2>/dev/null && ok "zvmm alive after abuse" || fail "zvmm died"
