@@ -1,4 +1,4 @@
-# control_inject_test, guest side: fio writes 16 MiB (zones 2-5) of vda and
+# control_inject_test, guest side: fio writes 8 MiB (zones 2-3) of vda and
 # nvme0n1 with crc32c headers; the host injects read errors on 64 sectors
 # (eight 4 KiB blocks) of zone 3 of each; fio's verify must see exactly
 # those eight blocks fail (the kernel logs their sectors), and verify everything
@@ -12,7 +12,7 @@ zs=8192
 inj_sector=$((3 * zs + 1024)) inj_sectors=64
 fio_job() {  # fio_job DEV OUT RW [FIO_ARG...]
   local dev=$1 out=$2 rw=$3; shift 3
-  fio --name=inj --filename=$dev --direct=1 --ioengine=psync --rw=$rw --bs=4k --offset=8M --size=16M \
+  fio --name=inj --filename=$dev --direct=1 --ioengine=psync --rw=$rw --bs=4k --offset=8M --size=8M \
     --verify=crc32c "$@" >$out 2>&1
 }
 # fio's error count (the "errors : total=N" line continue_on_error prints; 0 without it).
@@ -38,7 +38,7 @@ verify_all() {  # verify_all TAG: fio's verifying read on both disks, errors tol
 
 for d in vda nvme0n1; do
   run "$d: reset all" blkzone reset /dev/$d
-  run "$d: fio zbd write 16 MiB with crc32c headers" fio_job /dev/$d /tmp/w-$d.txt write --zonemode=zbd --do_verify=0
+  run "$d: fio zbd write 8 MiB with crc32c headers" fio_job /dev/$d /tmp/w-$d.txt write --zonemode=zbd --do_verify=0
   check "$d: fio write errors" "$(grep -c 'err= *[1-9]' /tmp/w-$d.txt)" 0
 done
 verify_all before
