@@ -8,6 +8,7 @@
 
 #include "zoned/host_zoned_device.h"
 #include "zoned/plain_image.h"
+#include "zoned/zone_engine.h"
 #include "zoned/zoned_image.h"
 
 namespace zvmm::zoned {
@@ -23,6 +24,23 @@ std::unique_ptr<ZonedDevice> open_plain(const ZonedDeviceSpec& spec) {
                                 {.read_only = spec.read_only, .use_io_uring = spec.use_io_uring},
                                 EngineOptions{.read_only = spec.read_only, .description = "emulated " + spec.path});
   return PlainImage::into_device(std::move(image));
+}
+
+// Boot-time faults (readonly-zones=, offline-zones=): each zone must be a
+// sequential zone of the image.
+void inject_fault_zones(ZoneEngine& engine, const std::vector<uint32_t>& zones, ZoneCondition cond,
+                        const char* key) {
+  const ZoneGeometry& g = engine.geometry();
+  for (uint32_t z : zones) {
+    if (z >= g.nr_zones() || !g.is_sequential(z)) {
+      throw std::invalid_argument(std::string(key) + "=" + std::to_string(z) + ": zone " + std::to_string(z) +
+                                  (z >= g.nr_zones() ? " does not exist (the image has " + std::to_string(g.nr_zones()) + " zones)"
+                                                     : " is conventional (only sequential zones have conditions)"));
+    }
+    if (ZoneStatus st = engine.inject_condition(g.zone_start(z), cond); st != ZoneStatus::kOk) {
+      throw std::runtime_error(std::string(key) + "=" + std::to_string(z) + ": " + std::string(to_string(st)));
+    }
+  }
 }
 
 std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
@@ -43,7 +61,10 @@ std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
   }
   auto image = ZonedImage::open(spec.path, geometry, {.use_io_uring = spec.use_io_uring},
                                 EngineOptions{.read_only = spec.read_only, .description = "emulated " + spec.path});
-  return ZonedImage::into_device(std::move(image));
+  std::unique_ptr<ZoneEngine> engine = ZonedImage::into_device(std::move(image));
+  inject_fault_zones(*engine, spec.readonly_zones, ZoneCondition::kReadOnly, "readonly-zones");
+  inject_fault_zones(*engine, spec.offline_zones, ZoneCondition::kOffline, "offline-zones");
+  return engine;
 }
 
 }  // namespace

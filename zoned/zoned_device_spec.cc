@@ -1,5 +1,6 @@
 #include "zoned/zoned_device_spec.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <stdexcept>
@@ -14,9 +15,10 @@ namespace {
 
 [[noreturn]] void bad(const std::string& message) { throw std::invalid_argument(message); }
 
-constexpr std::array<std::string_view, 11> kKeys = {
+constexpr std::array<std::string_view, 13> kKeys = {
     "file",     "host",       "readonly",   "zoned",    "size",      "zone-size",
     "zone-capacity", "conventional-zones", "max-open", "max-active", "max-append",
+    "readonly-zones", "offline-zones",
 };
 
 int key_index(std::string_view key) {
@@ -37,6 +39,23 @@ uint32_t parse_count(std::string_view key, std::string_view value) {
     bad(item(key, value) + " is not a number from 0 to 4294967295");
   }
   return n;
+}
+
+// "3+7+9": zone indexes joined by '+' (',' separates the disk's keys).
+std::vector<uint32_t> parse_zone_list(std::string_view key, std::string_view value) {
+  std::vector<uint32_t> zones;
+  for (size_t at = 0; at <= value.size();) {
+    const size_t plus = std::min(value.find('+', at), value.size());
+    const std::string_view one = value.substr(at, plus - at);
+    uint32_t z = 0;
+    const auto [end, ec] = std::from_chars(one.data(), one.data() + one.size(), z);
+    if (one.empty() || ec != std::errc() || end != one.data() + one.size()) {
+      bad(item(key, value) + " is not a list of zone indexes joined by '+' (e.g. 3+7)");
+    }
+    zones.push_back(z);
+    at = plus + 1;
+  }
+  return zones;
 }
 
 bool parse_on_off(std::string_view key, std::optional<std::string_view> value) {
@@ -66,6 +85,10 @@ bool ZonedDeviceSpecParser::take(std::string_view key, std::optional<std::string
     return true;
   }
   if (!value || value->empty()) bad(std::string(key) + " needs a value");
+  if (key == "readonly-zones" || key == "offline-zones") {
+    (key == "readonly-zones" ? readonly_zones_ : offline_zones_) = parse_zone_list(key, *value);
+    return true;
+  }
   if (key == "zoned") {
     if (*value == "hm") model_ = ZonedModel::kHostManaged;
     else if (*value == "ha") model_ = ZonedModel::kHostAware;
@@ -96,6 +119,20 @@ ZonedDeviceSpec ZonedDeviceSpecParser::build() const {
   spec.host = host_;
   spec.read_only = read_only_;
   const bool zone_keys = zone_size_given_ || other_geometry_;
+  if (!readonly_zones_.empty() || !offline_zones_.empty()) {
+    if (host_ || model_ == ZonedModel::kNone) {
+      bad("readonly-zones= and offline-zones= need an emulated zoned image (file=, zoned=hm or ha): a host device "
+          "keeps its own zone conditions, a plain disk has none");
+    }
+    if (read_only_) bad("readonly-zones= and offline-zones= change the image: not with readonly");
+    for (uint32_t z : readonly_zones_) {
+      if (std::find(offline_zones_.begin(), offline_zones_.end(), z) != offline_zones_.end()) {
+        bad("zone " + std::to_string(z) + " is in both readonly-zones= and offline-zones=");
+      }
+    }
+    spec.readonly_zones = readonly_zones_;
+    spec.offline_zones = offline_zones_;
+  }
   if (host_) {
     if (size_given_ || zoned_given_ || zone_keys) {
       bad("host devices take their geometry from the device (no size, zoned or zone options)");

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "zoned/zone_geometry.h"
 
@@ -31,6 +32,11 @@ struct ZonedDeviceSpec {
   std::optional<uint64_t> plain_size;
   bool read_only = false;
   bool use_io_uring = true;  // emulated only; host devices use io_uring if available
+  // Emulated zoned images only: zones (by index, sequential zones) that
+  // open_zoned_device() turns READ ONLY or OFFLINE as a device fault would
+  // (ZoneEngine::inject_condition: persisted in the image, so they stay so on
+  // later boots). The same faults as the control socket's zone-set-condition.
+  std::vector<uint32_t> readonly_zones, offline_zones;
 };
 
 // The disk keys (docs/usage.md, Disks):
@@ -38,6 +44,7 @@ struct ZonedDeviceSpec {
 //   size=S  zoned=hm|ha|none  zone-size=S  zone-capacity=S  conventional-zones=N
 //   max-open=N  max-active=N  max-append=S     (sizes: base/size.h)
 //   readonly[=on|off]
+//   readonly-zones=Z[+Z...]  offline-zones=Z[+Z...]   (zone indexes, zoned images)
 // take() each key, then build(), which checks the combination and the geometry
 // (ZoneGeometry::from_config: every geometry a Linux guest would reject is
 // refused here, before anything is created). Errors are std::invalid_argument
@@ -56,6 +63,7 @@ class ZonedDeviceSpecParser {
   ZonedModel model_ = ZonedModel::kHostManaged;
   bool zoned_given_ = false, size_given_ = false, zone_size_given_ = false, other_geometry_ = false;
   ZoneGeometryConfig geometry_;
+  std::vector<uint32_t> readonly_zones_, offline_zones_;
   unsigned taken_ = 0;  // bit per key, to refuse repeats
 };
 

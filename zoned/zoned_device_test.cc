@@ -156,6 +156,55 @@ TEST(OpenZonedDevice, CreatesThenKeepsZonesAndRefusesOtherGeometry) {
   EXPECT_NE(err.find("zone size 1M vs 2M"), std::string::npos) << err;
 }
 
+// Boot-time faults (issue 13): readonly-zones= and offline-zones= make zones
+// READ ONLY / OFFLINE when the image is opened, persisted like a device fault.
+TEST(OpenZonedDevice, FaultZonesAreAppliedAndPersisted) {
+  const std::string path = testing::fresh_temp_path("faults.img");
+  const std::string geometry = ",size=16M,zone-size=1M,conventional-zones=1";
+  {
+    auto dev = open_zoned_device(parse_zoned_device_spec("file=" + path + geometry +
+                                                         ",readonly-zones=3+5,offline-zones=7"));
+    std::vector<ZoneDescriptor> zones(16);
+    ASSERT_EQ(dev->report_zones(0, ZoneFilter::kAll, zones).count, 16u);
+    for (uint32_t z = 0; z < 16; ++z) {
+      const C want = z == 0 ? C::kNotWp : z == 3 || z == 5 ? C::kReadOnly : z == 7 ? C::kOffline : C::kEmpty;
+      EXPECT_EQ(zones[z].cond, want) << "zone " << z;
+    }
+    SyncZoneClient c(*dev, 4);
+    EXPECT_EQ(c.write(3 * kZs, pattern(3 * kZs, 4096)), S::kZoneReadOnly);
+  }
+  // Without the keys the next open keeps them (the image holds the faults).
+  auto dev = open_zoned_device(parse_zoned_device_spec("file=" + path));
+  std::vector<ZoneDescriptor> zones(16);
+  dev->report_zones(0, ZoneFilter::kAll, zones);
+  EXPECT_EQ(zones[3].cond, C::kReadOnly);
+  EXPECT_EQ(zones[7].cond, C::kOffline);
+  dev.reset();
+  // A read-only zone may still go offline (a later fault).
+  open_zoned_device(parse_zoned_device_spec("file=" + path + ",offline-zones=3"));
+  dev = open_zoned_device(parse_zoned_device_spec("file=" + path));
+  dev->report_zones(0, ZoneFilter::kAll, zones);
+  EXPECT_EQ(zones[3].cond, C::kOffline);
+}
+
+TEST(OpenZonedDevice, RefusesBadFaultZones) {
+  const std::string path = testing::fresh_temp_path("badfaults.img");
+  const std::string image = "file=" + path + ",size=16M,zone-size=1M,conventional-zones=1";
+  EXPECT_EQ(error_of([&] { open_zoned_device(parse_zoned_device_spec(image + ",offline-zones=16")); }),
+            "offline-zones=16: zone 16 does not exist (the image has 16 zones)");
+  EXPECT_EQ(error_of([&] { open_zoned_device(parse_zoned_device_spec(image + ",readonly-zones=0")); }),
+            "readonly-zones=0: zone 0 is conventional (only sequential zones have conditions)");
+  EXPECT_EQ(error_of([&] { parse_zoned_device_spec(image + ",readonly-zones=2+x"); }),
+            "readonly-zones=2+x is not a list of zone indexes joined by '+' (e.g. 3+7)");
+  EXPECT_EQ(error_of([&] { parse_zoned_device_spec(image + ",readonly-zones=2,offline-zones=4+2"); }),
+            "zone 2 is in both readonly-zones= and offline-zones=");
+  EXPECT_EQ(error_of([&] { parse_zoned_device_spec("host=/dev/nullb0,offline-zones=2"); }),
+            "readonly-zones= and offline-zones= need an emulated zoned image (file=, zoned=hm or ha): a host "
+            "device keeps its own zone conditions, a plain disk has none");
+  EXPECT_EQ(error_of([&] { parse_zoned_device_spec(image + ",readonly,offline-zones=2"); }),
+            "readonly-zones= and offline-zones= change the image: not with readonly");
+}
+
 TEST(OpenZonedDevice, MissingImageWithoutGeometryIsAnError) {
   const std::string path = testing::fresh_temp_path("missing.img");
   std::string err = error_of([&] { open_zoned_device(parse_zoned_device_spec("file=" + path)); });

@@ -28,6 +28,11 @@ commands:
   report IMG [--json] [--start SECTOR] [--filter COND]
                              One line per zone (sectors of 512 bytes).
   reset IMG ZONE|--all       Reset one zone (by index) or every zone.
+  set-condition IMG ZONE read-only|offline
+                             Make a sequential zone READ ONLY or OFFLINE, as a
+                             device fault would (for good: no command undoes it;
+                             offline also from read-only). The image at rest; on
+                             a running zvmm use its control socket.
   --help                     This text.
 
 exit status: 0 ok, 1 error, 2 usage error
@@ -234,6 +239,33 @@ int reset(const Args& a) {
   return 0;
 }
 
+int set_condition(const Args& a) {
+  if (a.positional.size() != 2) throw UsageError("set-condition needs a zone index and read-only or offline");
+  ZoneCondition cond;
+  if (a.positional[1] == "read-only") cond = ZoneCondition::kReadOnly;
+  else if (a.positional[1] == "offline") cond = ZoneCondition::kOffline;
+  else throw UsageError("condition '" + a.positional[1] + "' is not read-only or offline");
+  auto image = ZonedImage::open(a.image);
+  const ZoneGeometry& g = image->geometry();
+  char* end = nullptr;
+  const unsigned long zone = std::strtoul(a.positional[0].c_str(), &end, 10);
+  if (a.positional[0].empty() || *end || zone >= g.nr_zones()) {
+    throw UsageError("zone '" + a.positional[0] + "' is not a zone index (0.." + std::to_string(g.nr_zones() - 1) + ")");
+  }
+  if (!g.is_sequential(static_cast<uint32_t>(zone))) {
+    throw UsageError("zone " + a.positional[0] + " is conventional: only sequential zones have conditions");
+  }
+  const uint64_t start = g.zone_start(static_cast<uint32_t>(zone));
+  auto engine = ZonedImage::into_device(std::move(image));
+  ZoneStatus st = engine->inject_condition(start, cond);
+  if (st == ZoneStatus::kOk) st = SyncZoneClient(*engine, 4).flush();
+  if (st != ZoneStatus::kOk) {
+    std::cerr << "zvmm-zones: set-condition failed: " << to_string(st) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int run(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
@@ -247,6 +279,7 @@ int run(int argc, char** argv) {
     if (a.command == "info") return info(a);
     if (a.command == "report") return report(a);
     if (a.command == "reset") return reset(a);
+    if (a.command == "set-condition") return set_condition(a);
     throw UsageError("unknown command '" + a.command + "'");
   } catch (const UsageError& e) {
     std::cerr << "zvmm-zones: " << e.what() << " (see --help)\n";

@@ -48,6 +48,20 @@ expect_exit 0 "" "$tool" reset "$img" 5
 expect_exit 0 "" "$tool" reset "$img" --all
 expect_exit 2 "not a zone index" "$tool" reset "$img" 99
 expect_exit 2 "unknown option" "$tool" info "$img" --bogus
+# set-condition (issue 13): a fault at rest, persisted; offline also from read-only.
+expect_exit 0 "" "$tool" set-condition "$img" 5 read-only
+expect_exit 0 "" "$tool" set-condition "$img" 6 offline
+out=$("$tool" report "$img" --filter read-only) || fail "report --filter read-only: $out"
+[ "$(grep -c . <<<"$out")" = 1 ] && [[ "$out" == *"$((5 * 131072))"* ]] || fail "read-only zones: $out"
+out=$("$tool" report "$img" --filter offline)
+[ "$(grep -c . <<<"$out")" = 1 ] && [[ "$out" == *"$((6 * 131072))"* ]] || fail "offline zones: $out"
+expect_exit 0 "" "$tool" set-condition "$img" 5 offline
+[ "$("$tool" report "$img" --filter offline | grep -c .)" = 2 ] || fail "zone 5 did not go offline"
+expect_exit 1 "invalid zone state transition" "$tool" set-condition "$img" 5 read-only
+expect_exit 2 "is conventional" "$tool" set-condition "$img" 1 offline
+expect_exit 2 "not read-only or offline" "$tool" set-condition "$img" 7 broken
+expect_exit 2 "not a zone index" "$tool" set-condition "$img" 64 offline
+expect_exit 2 "needs a zone index" "$tool" set-condition "$img" 7
 echo junk > "$TEST_TMPDIR/junk.img"
 expect_exit 1 "too short" "$tool" info "$TEST_TMPDIR/junk.img"
 echo PASS

@@ -13,7 +13,7 @@ ctl() { zvmm_ctl "$sock" "$@"; }
 wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.1; done; hbad "no control socket"; return 1; }
 disks=(--disk virtio-blk,file=pc.img,size=16M,zone-size=512K,max-open=4
        --disk nvme,file=pcn.img,size=16M,zone-size=512K,zoned=hm)
-cuts=${PC_CUTS:-20}  # power_cut_quick_test sets 3
+cuts=${PC_CUTS:-20}  # power_cut_quick_test sets 2
 acked_vda=0 acked_nvme0n1=0
 # The last complete ACK line: the cut may stop the console mid-line, and
 # zvmm's own message then follows on the same line ("ACK vda 32zvmm: power
