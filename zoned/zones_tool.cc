@@ -1,20 +1,31 @@
-// zvmm-zones: create, inspect and reset zoned image files.
+// zvmm-zones: create, inspect and change zoned image files, and host zoned
+// block devices through the pass-through code zvmm uses (HostZonedDevice).
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/size.h"
+#include "zoned/host_zoned_device.h"
 #include "zoned/sync_zone_client.h"
+#include "zoned/zone_engine.h"
 #include "zoned/zoned_image.h"
 
 namespace zvmm::zoned {
 namespace {
 
-constexpr const char* kUsage = R"(usage: zvmm-zones COMMAND IMG [options]
+constexpr const char* kUsage = R"(usage: zvmm-zones COMMAND IMG|DEV [options]
+
+IMG is a zoned image file; DEV a host zoned block device (e.g. /dev/nullb0),
+reached through the same pass-through code as --disk ...,host=DEV (every
+command but create and set-condition).
 
 commands:
   create IMG --size SIZE --zone-size SIZE [--zone-capacity SIZE] [--conventional N]
@@ -28,6 +39,15 @@ commands:
   report IMG [--json] [--start SECTOR] [--filter COND]
                              One line per zone (sectors of 512 bytes).
   reset IMG ZONE|--all       Reset one zone (by index) or every zone.
+  open|close|finish IMG ZONE|--all
+                             Open (explicitly), close or finish one zone, or every
+                             zone the operation applies to (NVMe Select All).
+                             open and close on host devices only: every open of
+                             an image is a power cycle, which closes open zones.
+  append IMG ZONE [--size SIZE] [--data FILE]
+                             Zone append of FILE (or SIZE bytes of zeros, default
+                             4K) to a sequential-write-required zone; prints the
+                             sector it was written at.
   set-condition IMG ZONE read-only|offline
                              Make a sequential zone READ ONLY or OFFLINE, as a
                              device fault would (for good: no command undoes it;
@@ -54,7 +74,8 @@ const std::map<std::string, bool> kOptions = {  // name -> takes a value
     {"--conventional", true}, {"--max-open", true},   {"--max-active", true},
     {"--max-append", true},   {"--model", true},      {"--block-size", true},
     {"--start", true},        {"--filter", true},     {"--json", false},
-    {"--all", false},         {"--force", false},     {"--small-last-zone", false}};
+    {"--all", false},         {"--force", false},     {"--small-last-zone", false},
+    {"--data", true}};
 
 Args parse(int argc, char** argv) {
   Args a;
@@ -100,6 +121,50 @@ uint64_t size(const Args& a, const std::string& key, uint64_t fallback) {
   }
 }
 
+// What a command works on: an image's zone engine, or a host zoned block device.
+struct Target {
+  std::unique_ptr<ZonedDevice> device;
+  std::optional<uint64_t> data_offset;  // images: where the data starts in the file
+  bool host = false;
+};
+
+Target open_target(const std::string& path) {
+  struct stat st {};
+  Target t;
+  if (::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode)) {
+    t.device = HostZonedDevice::open(path);
+    t.host = true;
+    return t;
+  }
+  auto image = ZonedImage::open(path);
+  t.data_offset = image->layout().data_offset;
+  t.device = ZonedImage::into_device(std::move(image));
+  return t;
+}
+
+// The ZONE argument: a zone index of the device.
+uint32_t zone_arg(const std::string& arg, const ZoneGeometry& g) {
+  char* end = nullptr;
+  const unsigned long zone = std::strtoul(arg.c_str(), &end, 10);
+  if (arg.empty() || *end || zone >= g.nr_zones()) {
+    throw UsageError("zone '" + arg + "' is not a zone index (0.." + std::to_string(g.nr_zones() - 1) + ")");
+  }
+  return static_cast<uint32_t>(zone);
+}
+
+std::vector<ZoneDescriptor> all_zones(ZonedDevice& device, uint64_t start, ZoneFilter filter) {
+  std::vector<ZoneDescriptor> zones(device.nr_zones());
+  const ZoneReport r = device.report_zones(start, filter, zones);
+  if (r.status != ZoneStatus::kOk) throw std::runtime_error("report zones: " + std::string(to_string(r.status)));
+  zones.resize(r.count);
+  return zones;
+}
+
+int failed(const std::string& what, ZoneStatus st) {
+  std::cerr << "zvmm-zones: " << what << " failed: " << to_string(st) << "\n";
+  return 1;
+}
+
 int create(const Args& a) {
   if (!a.has("--size") || !a.has("--zone-size")) throw UsageError("create needs --size and --zone-size");
   ZoneGeometryConfig c;
@@ -138,22 +203,23 @@ std::string json_escape(const std::string& s) {
 }
 
 int info(const Args& a) {
-  auto image = ZonedImage::open(a.image);
-  const ZoneGeometry& g = image->geometry();
+  Target t = open_target(a.image);
+  const ZoneGeometry& g = t.device->geometry();
   const auto& c = g.config();
   std::map<ZoneCondition, uint32_t> counts;
-  for (uint32_t z = 0; z < g.nr_zones(); ++z) ++counts[image->engine().zone(z).cond];
+  for (const ZoneDescriptor& d : all_zones(*t.device, 0, ZoneFilter::kAll)) ++counts[d.cond];
   if (a.has("--json")) {
     std::printf(
-        "{\"image\": \"%s\", \"model\": \"%s\", \"size_bytes\": %llu, \"zone_size_bytes\": %llu, "
+        "{\"%s\": \"%s\", \"model\": \"%s\", \"size_bytes\": %llu, \"zone_size_bytes\": %llu, "
         "\"zone_capacity_bytes\": %llu, \"nr_zones\": %u, \"nr_conventional\": %u, \"max_open\": %u, "
-        "\"max_active\": %u, \"max_append_bytes\": %llu, \"logical_block_size\": %u, "
-        "\"data_offset\": %llu, \"conditions\": {",
-        json_escape(a.image).c_str(), std::string(to_string(g.model())).c_str(),
+        "\"max_active\": %u, \"max_append_bytes\": %llu, \"logical_block_size\": %u, ",
+        t.host ? "device" : "image", json_escape(a.image).c_str(), std::string(to_string(g.model())).c_str(),
         static_cast<unsigned long long>(c.device_bytes), static_cast<unsigned long long>(c.zone_size_bytes),
         static_cast<unsigned long long>(c.zone_capacity_bytes), g.nr_zones(), g.nr_conventional(),
         c.max_open, c.max_active, static_cast<unsigned long long>(c.max_append_bytes),
-        c.logical_block_size, static_cast<unsigned long long>(image->layout().data_offset));
+        c.logical_block_size);
+    if (t.data_offset) std::printf("\"data_offset\": %llu, ", static_cast<unsigned long long>(*t.data_offset));
+    std::printf("\"conditions\": {");
     bool first = true;
     for (auto [cond, n] : counts) {
       std::printf("%s\"%s\": %u", first ? "" : ", ", std::string(to_string(cond)).c_str(), n);
@@ -185,12 +251,11 @@ ZoneFilter parse_filter(const std::string& s) {
 }
 
 int report(const Args& a) {
-  auto image = ZonedImage::open(a.image);
-  const ZoneGeometry& g = image->geometry();
+  Target t = open_target(a.image);
+  const ZoneGeometry& g = t.device->geometry();
   ZoneFilter filter = a.has("--filter") ? parse_filter(a.options.at("--filter")) : ZoneFilter::kAll;
   uint64_t start = a.has("--start") ? std::stoull(a.options.at("--start")) : 0;
-  std::vector<ZoneDescriptor> zones(g.nr_zones());
-  zones.resize(image->engine().report_zones(start, filter, zones).count);
+  const std::vector<ZoneDescriptor> zones = all_zones(*t.device, start, filter);
   const bool json = a.has("--json");
   if (json) std::printf("[");
   for (size_t i = 0; i < zones.size(); ++i) {
@@ -214,28 +279,49 @@ int report(const Args& a) {
   return 0;
 }
 
-int reset(const Args& a) {
+// reset, open, close, finish: one zone, or --all (Select All).
+int zone_op(const Args& a, ZoneOp op) {
   const bool all = a.has("--all");
-  if (all == !a.positional.empty()) throw UsageError("reset needs a zone index or --all");
-  auto image = ZonedImage::open(a.image);
-  SyncZoneClient client(image->engine(), 4);
-  ZoneStatus st;
-  if (all) {
-    st = client.reset_all();
-  } else {
-    char* end = nullptr;
-    unsigned long zone = std::strtoul(a.positional[0].c_str(), &end, 10);
-    if (*end || zone >= image->geometry().nr_zones()) {
-      throw UsageError("zone '" + a.positional[0] + "' is not a zone index (0.." +
-                       std::to_string(image->geometry().nr_zones() - 1) + ")");
-    }
-    st = client.reset(image->geometry().zone_start(static_cast<uint32_t>(zone)));
+  if (all ? !a.positional.empty() : a.positional.size() != 1) {
+    throw UsageError(a.command + " needs a zone index or --all");
   }
+  Target t = open_target(a.image);
+  if (!t.host && (op == ZoneOp::kOpen || op == ZoneOp::kClose)) {
+    // Every open of an image is a power cycle (docs/zoned-model.md, Restart).
+    throw UsageError(a.command + " on an image has no lasting effect: its next open (zvmm or this tool) closes "
+                     "every open zone; use a running zvmm's control socket (zone-" + a.command + ")");
+  }
+  SyncZoneClient client(*t.device, 4);
+  ZoneStatus st = all ? client.zone_op_all(op)
+                      : client.zone_op(op, t.device->geometry().zone_start(zone_arg(a.positional[0], t.device->geometry())));
   if (st == ZoneStatus::kOk) st = client.flush();
-  if (st != ZoneStatus::kOk) {
-    std::cerr << "zvmm-zones: reset failed: " << to_string(st) << "\n";
-    return 1;
+  return st == ZoneStatus::kOk ? 0 : failed(a.command, st);
+}
+
+int append(const Args& a) {
+  if (a.positional.size() != 1) throw UsageError("append needs a zone index");
+  if (a.has("--data") && a.has("--size")) throw UsageError("append takes --data or --size, not both");
+  std::vector<uint8_t> data;
+  if (a.has("--data")) {
+    std::ifstream in(a.options.at("--data"), std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + a.options.at("--data"));
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } else {
+    data.resize(size(a, "--size", 4096));
   }
+  Target t = open_target(a.image);
+  const ZoneGeometry& g = t.device->geometry();
+  const uint32_t zone = zone_arg(a.positional[0], g);
+  if (data.empty() || data.size() % g.logical_block_size()) {
+    throw UsageError("append of " + std::to_string(data.size()) + " bytes: a nonzero multiple of the " +
+                     std::to_string(g.logical_block_size()) + "-byte block");
+  }
+  SyncZoneClient client(*t.device, 4);
+  const AppendResult r = client.append(g.zone_start(zone), data);
+  ZoneStatus st = r.status;
+  if (st == ZoneStatus::kOk) st = client.flush();
+  if (st != ZoneStatus::kOk) return failed("append", st);
+  std::cout << "appended " << data.size() << " bytes to zone " << zone << " at sector " << r.sector << "\n";
   return 0;
 }
 
@@ -245,25 +331,17 @@ int set_condition(const Args& a) {
   if (a.positional[1] == "read-only") cond = ZoneCondition::kReadOnly;
   else if (a.positional[1] == "offline") cond = ZoneCondition::kOffline;
   else throw UsageError("condition '" + a.positional[1] + "' is not read-only or offline");
-  auto image = ZonedImage::open(a.image);
-  const ZoneGeometry& g = image->geometry();
-  char* end = nullptr;
-  const unsigned long zone = std::strtoul(a.positional[0].c_str(), &end, 10);
-  if (a.positional[0].empty() || *end || zone >= g.nr_zones()) {
-    throw UsageError("zone '" + a.positional[0] + "' is not a zone index (0.." + std::to_string(g.nr_zones() - 1) + ")");
-  }
-  if (!g.is_sequential(static_cast<uint32_t>(zone))) {
+  Target t = open_target(a.image);
+  auto* engine = dynamic_cast<ZoneEngine*>(t.device.get());
+  if (!engine) throw UsageError("set-condition is for images: a host device keeps its own zone conditions");
+  const ZoneGeometry& g = engine->geometry();
+  const uint32_t zone = zone_arg(a.positional[0], g);
+  if (!g.is_sequential(zone)) {
     throw UsageError("zone " + a.positional[0] + " is conventional: only sequential zones have conditions");
   }
-  const uint64_t start = g.zone_start(static_cast<uint32_t>(zone));
-  auto engine = ZonedImage::into_device(std::move(image));
-  ZoneStatus st = engine->inject_condition(start, cond);
+  ZoneStatus st = engine->inject_condition(g.zone_start(zone), cond);
   if (st == ZoneStatus::kOk) st = SyncZoneClient(*engine, 4).flush();
-  if (st != ZoneStatus::kOk) {
-    std::cerr << "zvmm-zones: set-condition failed: " << to_string(st) << "\n";
-    return 1;
-  }
-  return 0;
+  return st == ZoneStatus::kOk ? 0 : failed("set-condition", st);
 }
 
 int run(int argc, char** argv) {
@@ -278,7 +356,11 @@ int run(int argc, char** argv) {
     if (a.command == "create") return create(a);
     if (a.command == "info") return info(a);
     if (a.command == "report") return report(a);
-    if (a.command == "reset") return reset(a);
+    if (a.command == "reset") return zone_op(a, ZoneOp::kReset);
+    if (a.command == "open") return zone_op(a, ZoneOp::kOpen);
+    if (a.command == "close") return zone_op(a, ZoneOp::kClose);
+    if (a.command == "finish") return zone_op(a, ZoneOp::kFinish);
+    if (a.command == "append") return append(a);
     if (a.command == "set-condition") return set_condition(a);
     throw UsageError("unknown command '" + a.command + "'");
   } catch (const UsageError& e) {

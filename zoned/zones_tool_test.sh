@@ -48,6 +48,22 @@ expect_exit 0 "" "$tool" reset "$img" 5
 expect_exit 0 "" "$tool" reset "$img" --all
 expect_exit 2 "not a zone index" "$tool" reset "$img" 99
 expect_exit 2 "unknown option" "$tool" info "$img" --bogus
+# open, close, finish, append (also on host devices: passthrough_host.sh).
+expect_usage "open on an image has no lasting effect" "$tool" open "$img" 8
+expect_usage "close on an image has no lasting effect" "$tool" close "$img" --all
+expect_exit 0 "appended 4096 bytes to zone 9 at sector $((9 * 131072))" "$tool" append "$img" 9
+printf 'zvmm%.0s' $(seq 256) >"$TEST_TMPDIR/append.bin"
+expect_exit 0 "appended 1024 bytes to zone 9 at sector $((9 * 131072 + 8))" "$tool" append "$img" 9 --data "$TEST_TMPDIR/append.bin"
+# The next open of the image is a power cycle: the appended zone is CLOSED.
+out=$("$tool" report "$img" --start $((9 * 131072)) | head -1)
+[[ "$out" == *"wp $(printf '%10d' $((9 * 131072 + 10))) "*closed* ]] || fail "zone 9 after the appends: $out"
+expect_exit 0 "" "$tool" finish "$img" 9
+out=$("$tool" report "$img" --start $((9 * 131072)) | head -1)
+[[ "$out" == *full* ]] || fail "zone 9 after finish: $out"
+expect_exit 1 "zone is full" "$tool" append "$img" 9
+expect_exit 2 "a nonzero multiple of the 512-byte block" "$tool" append "$img" 10 --size 100
+expect_exit 2 "needs a zone index or --all" "$tool" finish "$img"
+expect_exit 0 "" "$tool" reset "$img" --all
 # set-condition (issue 13): a fault at rest, persisted; offline also from read-only.
 expect_exit 0 "" "$tool" set-condition "$img" 5 read-only
 expect_exit 0 "" "$tool" set-condition "$img" 6 offline
