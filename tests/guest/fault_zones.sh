@@ -2,7 +2,7 @@
 # on a zoned virtio-blk disk and an NVMe Zoned Namespace (BUILD.bazel). The
 # guest sees them before it wrote anything: zone 3 read-only (reads zeros,
 # writes and reset fail), zone 5 offline (reads and writes fail), zone 4
-# between them an ordinary empty zone.
+# between them an ordinary empty zone; fio --zonemode=zbd skips both.
 source /work/lib.sh
 zs=8192
 dd_fails() {  # dd_fails ARGS...: the dd must fail with EIO
@@ -27,5 +27,16 @@ for dev in /dev/vda /dev/nvme0n1; do
   check "$l zone 4 after the write" "$(zone_cond $dev $((4 * zs)))" oi
   check "$l zones read-only / offline in the whole report" \
     "$(blkzone report $dev | grep -c 'zcond:13(ro)') $(blkzone report $dev | grep -c 'zcond:15(of)')" "1 1"
+  # fio --zonemode=zbd over zones 2-9: it skips the read-only and offline
+  # zones (fio's zbd.c: only zones it can write are picked) and fills the six
+  # others without an error.
+  blkzone reset -o $((4 * zs)) -c 1 $dev
+  run "$l fio zbd write over zones 2-9" fio --name=zbd --filename=$dev --direct=1 --ioengine=psync \
+    --zonemode=zbd --rw=write --bs=64k --offset=8M --size=32M --output=/tmp/fio-$l.txt
+  grep -E "err=|WRITE:" /tmp/fio-$l.txt
+  check "$l fio errors" "$(grep -c 'err= *[1-9]' /tmp/fio-$l.txt)" 0
+  check "$l fio wrote the six usable zones" "$(grep -o 'io=[0-9.]*MiB' /tmp/fio-$l.txt | head -1)" "io=24.0MiB"
+  check "$l zones 2-9 after fio" "$(blkzone report -o $((2 * zs)) -c 8 $dev | sed -n 's/.*zcond: *[0-9]*(\([a-z]*\)).*/\1/p' | tr '\n' ' ')" \
+    "fu ro fu of fu fu fu fu "
 done
 finish
