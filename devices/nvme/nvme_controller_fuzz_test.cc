@@ -91,7 +91,9 @@ class Fuzzer {
       ASSERT_TRUE(host_->create_cq(q, entries, q, true, true, cq).ok());
       ASSERT_TRUE(host_->create_sq(q, 2 + r(60), q).ok());
     }
-    if (r(2)) ASSERT_TRUE(host_->doorbell_buffer_config().ok());
+    if (r(2)) {
+      ASSERT_TRUE(host_->doorbell_buffer_config().ok());
+    }
     mark_admin_cids();
   }
 

@@ -407,7 +407,9 @@ TEST_F(NvmeControllerTest, ShadowDoorbellsWithEventIdx) {
       std::vector<Completion> others;
       for (uint16_t cid : cids) {
         bool seen = std::any_of(others.begin(), others.end(), [&](auto& c) { return c.cid == cid; });
-        if (!seen) EXPECT_TRUE(host_->wait(qid, cid, &others).ok());
+        if (!seen) {
+          EXPECT_TRUE(host_->wait(qid, cid, &others).ok());
+        }
       }
     }
     // One trapped SQ doorbell per burst at most; CQ head doorbells only when
