@@ -6,11 +6,8 @@
 # reply, stays alive, holds as many fds afterwards as before, and every fio
 # run in the guest is clean.
 source "$ZVMM_HOST_LIB"
-sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"  # socket paths: at most 107 bytes
-sock="$sockdir/ctl.sock"
-ctl() { zvmm_ctl "$sock" "$@"; }
+control_socket
 raw() { zvmm_ctl --timeout 30 --raw "$sock"; }
-wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.25; done; hbad "no control socket"; return 1; }
 
 boot_guest abuse_fio --disk virtio-blk,file=a.img,size=64M,zone-size=4M,max-open=4 \
   --disk nvme,file=an.img,size=64M,zone-size=4M,zoned=hm --control "$sock" &

@@ -4,10 +4,7 @@
 # zvmm-ctl; the guest then mounts (plain and ro,rescue=all) and checks that
 # btrfs reports the zone and that no file reads back wrong data.
 source "$ZVMM_HOST_LIB"
-sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"  # socket paths: at most 107 bytes
-sock="$sockdir/ctl.sock"
-ctl() { zvmm_ctl "$sock" "$@"; }
-wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.25; done; hbad "no control socket"; return 1; }
+control_socket
 
 boot_guest btrfs_offline --disk virtio-blk,file=b.img,size=256M,zone-size=8M,max-open=14,max-active=14 \
   --disk nvme,file=bn.img,size=256M,zone-size=8M,max-open=14,max-active=14,zoned=hm --control "$sock" &

@@ -6,10 +6,7 @@
 source "$ZVMM_HOST_LIB"
 # A Unix socket path holds at most 107 bytes; the test's working directory
 # under Bazel's output base can be longer than that.
-sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"
-sock="$sockdir/ctl.sock"
-ctl() { zvmm_ctl "$sock" "$@"; }
-wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.25; done; hbad "no control socket"; return 1; }
+control_socket
 disk="virtio-blk,file=c.img,size=64M,zone-size=4M,max-open=4"
 
 boot_guest control_faults --disk "$disk" --disk nvme,file=cz.img,size=64M,zone-size=4M --control "$sock" &

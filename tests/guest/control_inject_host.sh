@@ -6,10 +6,7 @@
 # nvme_core.max_retries times by Linux, as the injected Unrecovered Read Error
 # has no DNR); clear-errors restores service.
 source "$ZVMM_HOST_LIB"
-sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"  # socket paths: at most 107 bytes
-sock="$sockdir/ctl.sock"
-ctl() { zvmm_ctl "$sock" "$@"; }
-wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.25; done; hbad "no control socket"; return 1; }
+control_socket
 injected() { ctl --json query-disks | grep -o '"injected-errors": [0-9]*' | grep -o '[0-9]*$' | xargs; }
 log_value() { grep -a "^$1 " inject_fio.log | tr -d '\r' | awk '{print $NF}' | tail -1; }
 

@@ -5,10 +5,7 @@
 # at rest show the zone read-only, and a second boot on them (ro_after.sh)
 # finds it read-only with the same data and the same refusals.
 source "$ZVMM_HOST_LIB"
-sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"  # socket paths: at most 107 bytes
-sock="$sockdir/ctl.sock"
-ctl() { zvmm_ctl "$sock" "$@"; }
-wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.25; done; hbad "no control socket"; return 1; }
+control_socket
 disks=(--disk virtio-blk,file=ro.img,size=64M,zone-size=4M,max-open=4
        --disk nvme,file=ron.img,size=64M,zone-size=4M,zoned=hm)
 

@@ -35,6 +35,18 @@ expect_boot() {
 zvmm_zones() { "$ZVMM_ZONES_BIN" "$@"; }
 # zvmm_ctl SOCKET COMMAND [ARG...]: the control socket's client (zvmm --control).
 zvmm_ctl() { "$ZVMM_CTL_BIN" "$@"; }
+# control_socket [POLL_SECONDS]: a path for zvmm --control under a short
+# mktemp -d in /tmp (a Unix socket path is at most 107 bytes; Bazel's test
+# directories are longer): sets sockdir and sock. Then `ctl COMMAND...` talks
+# to it and wait_socket waits (400 polls, POLL_SECONDS apart, default 0.25)
+# until zvmm created it.
+control_socket() {
+  sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"
+  sock="$sockdir/ctl.sock"
+  socket_poll="${1:-0.25}"
+}
+ctl() { zvmm_ctl "$sock" "$@"; }
+wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep "$socket_poll"; done; hbad "no control socket"; return 1; }
 # wait_for_line NAME TEXT [SECONDS]: waits until the console log of boot NAME
 # (NAME.log, boot_guest run in the background) has TEXT; false on timeout.
 wait_for_line() {

@@ -7,10 +7,7 @@
 # numbered blocks up to the write pointer, zeros after it and no open zone
 # (pc_lib.sh); the images at rest have no open zone either.
 source "$ZVMM_HOST_LIB"
-sockdir="$(mktemp -d /tmp/zvmm-ctl.XXXXXX)"  # socket paths: at most 107 bytes
-sock="$sockdir/ctl.sock"
-ctl() { zvmm_ctl "$sock" "$@"; }
-wait_socket() { for _ in $(seq 400); do [[ -S "$sock" ]] && return 0; sleep 0.1; done; hbad "no control socket"; return 1; }
+control_socket 0.1
 disks=(--disk virtio-blk,file=pc.img,size=16M,zone-size=512K,max-open=4
        --disk nvme,file=pcn.img,size=16M,zone-size=512K,zoned=hm)
 cuts=${PC_CUTS:-20}  # power_cut_quick_test sets 2
