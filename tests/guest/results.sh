@@ -93,6 +93,10 @@ results_write_junit() {
 # e.g. no disk for the outputs) after the guest ran.
 results_infrastructure() {
   local status="$1" log="$2" host_console="${3:-}" err
+  if [[ "$status" == 125 ]] && grep -aq 'ZVMM-HOST-FROZEN' "$host_console" 2>/dev/null; then
+    echo "the emulated KVM host froze: no heartbeat from its kernel (not zvmm; docs/testing.md, the freeze)"
+    return 0
+  fi
   if [[ ( "$status" == 125 || "$status" == 127 ) && -n "$host_console" ]] &&
      err="$(grep -a -m1 -o 'ZVMM-HOST-ERROR: .*' "$host_console" 2>/dev/null)"; then
     echo "the emulated KVM host failed: ${err#ZVMM-HOST-ERROR: } (tests/kvm-host/run exit $status)" | tr -d '\r'
@@ -106,6 +110,27 @@ results_infrastructure() {
     127) echo "qemu-system-x86_64 missing (tests/kvm-host/run exit 127)" ;;
     *) return 1 ;;
   esac
+}
+
+# results_retry_frozen STATUS HOST_CONSOLE DEADLINE CMD_ARRAY_NAME: true when
+# tests/kvm-host/run stopped a frozen emulated host (exit 125, ZVMM-HOST-FROZEN
+# on its console: the host's kernel lost its CPU, docs/testing.md) and at
+# least 120 s remain before DEADLINE (a $SECONDS value). Then it says so on
+# stderr, keeps the frozen attempt's host console beside it (.frozen) and sets
+# the --timeout of the command in CMD_ARRAY_NAME to the time left: the caller
+# runs it once more. A freeze is the emulated host's fault, never zvmm's, and
+# a fresh host does not inherit it.
+results_retry_frozen() {
+  local status="$1" host_console="$2" deadline="$3" i
+  local -n retry_cmd="$4"
+  [[ "$status" == 125 ]] && grep -aq 'ZVMM-HOST-FROZEN' "$host_console" 2>/dev/null || return 1
+  ((deadline - SECONDS >= 120)) || return 1
+  echo "results: the emulated KVM host froze (no heartbeat: not zvmm, docs/testing.md); running it once more" >&2
+  cp "$host_console" "$host_console.frozen" 2>/dev/null
+  for i in "${!retry_cmd[@]}"; do
+    [[ "${retry_cmd[$i]}" == --timeout ]] && retry_cmd[$((i + 1))]=$((deadline - SECONDS))
+  done
+  return 0
 }
 
 # results_tail LOG N: the last N lines, cleaned, as one \n-joined string.

@@ -86,8 +86,13 @@ cd "$tmp/run" || exit 1
 echo "run_host_test: $(basename "$host_script") with ${#guests[@]} guest script(s)"
 cmd=("$kvm_host" --image-dir "$(dirname "$host_image")" --kernel "$host_kernel" --timeout "$timeout"
   --console "$outdir/kvm-host-console.log" "${inputs[@]}" "${setup[@]}" -- /bin/bash "$(abs "$host_script")")
-"${cmd[@]}" </dev/null 2>&1 | tee "$log"
-status="${PIPESTATUS[0]}"
+deadline=$((SECONDS + timeout)) retried=""
+while :; do
+  "${cmd[@]}" </dev/null 2>&1 | tee "$log"
+  status="${PIPESTATUS[0]}"
+  [[ -z "$retried" ]] && results_retry_frozen "$status" "$outdir/kvm-host-console.log" "$deadline" cmd || break
+  retried=1
+done
 cd "$tmp" || exit 1
 
 results_parse_checks "$log"

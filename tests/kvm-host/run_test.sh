@@ -68,6 +68,15 @@ check "timeout gives 124" test "$status" -eq 124
 check "timeout is reported" grep -q "timed out after 15s" "$work/err"
 check "timeout does not hang" test $((SECONDS - start)) -lt 60
 
+# 4b. A host whose heartbeat stops (here: a threshold below its 10 s period)
+# is stopped as frozen, with 125, well before the timeout.
+start=$SECONDS
+ZVMM_KVM_HOST_FROZEN=4 "$run" --image-dir "$image_dir" --timeout 300 -- sleep 200 >"$work/out" 2>"$work/err"
+status=$?
+check "a frozen host gives 125" test "$status" -eq 125
+check "a frozen host is reported" grep -q "the emulated host froze" "$work/err"
+check "a frozen host is stopped at once" test $((SECONDS - start)) -lt 100
+
 # 5. A panic of the emulated host is reported with its console.
 "$run" --image-dir "$image_dir" -- sh -c 'echo c > /proc/sysrq-trigger; sleep 30' >"$work/out" 2>"$work/err"
 status=$?
