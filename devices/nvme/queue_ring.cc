@@ -125,16 +125,16 @@ bool CompletionQueue::set_head(uint32_t value) {
 void CompletionQueue::enable_shadow(ShadowSlot slot) {
   shadow_ = slot;
   shadow_.store_doorbell(head_);
-  shadow_.store_event_idx(head_);
+  refresh_head(false);
 }
 
-void CompletionQueue::refresh_head() {
+void CompletionQueue::refresh_head(bool want_doorbell) {
   if (!shadowed()) return;
   // Bounded: a host that keeps moving its head cannot hold the caller here.
   for (int i = 0; i < 4; ++i) {
     set_head(shadow_.load_doorbell());
     const uint32_t seen = head_;
-    shadow_.store_event_idx(seen);
+    shadow_.store_event_idx(want_doorbell ? seen : (seen + entries_ - 1) % entries_);
     set_head(shadow_.load_doorbell());
     if (head_ == seen) return;
   }

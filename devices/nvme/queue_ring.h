@@ -122,11 +122,18 @@ class CompletionQueue {
   bool set_head(uint32_t value);
 
   bool shadowed() const { return shadow_.doorbell != nullptr; }
-  void enable_shadow(ShadowSlot slot);  // writes the current head into both slots
-  // Shadow head -> head (set_head rules), EventIdx = head, re-read: the order
-  // that makes the host ring the MMIO doorbell at its next head update when
-  // the queue is full (QEMU's "missing cq eventidx update" fix).
-  void refresh_head();
+  // Writes the current head into the shadow slot and EventIdx as
+  // refresh_head(false) would.
+  void enable_shadow(ShadowSlot slot);
+  // Shadow head -> head (set_head rules), then EventIdx, then a re-read.
+  // want_doorbell: EventIdx = head, so that the host rings the MMIO doorbell
+  // at its next head update (for completions waiting for room; the re-read
+  // after the store is QEMU's "missing cq eventidx update" fix). Otherwise
+  // EventIdx = head - 1 (modulo entries), which the host passes only once per
+  // lap of the ring: the controller reads the shadow head at its next post
+  // instead, and the host does not pay a trapped MMIO write per interrupt
+  // (Linux's nvme_ring_cq_doorbell checks EventIdx after every interrupt).
+  void refresh_head(bool want_doorbell);
 
  private:
   CompletionQueue(uint16_t qid, std::span<uint8_t> ring, uint32_t entries, uint16_t iv, bool ien)

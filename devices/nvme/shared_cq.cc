@@ -4,6 +4,21 @@
 
 namespace zvmm::nvme {
 
+// While completions wait for room the controller needs the host's next head
+// update at once: EventIdx asks for the MMIO doorbell. Otherwise the shadow
+// head read at the next post is enough, and EventIdx asks for none.
+size_t SharedCq::sync_head_locked() {
+  ring_.refresh_head(false);
+  size_t n = flush_backlog_locked();
+  if (!backlog_.empty()) n += want_room_locked();
+  return n;
+}
+
+size_t SharedCq::want_room_locked() {
+  ring_.refresh_head(true);
+  return flush_backlog_locked();
+}
+
 size_t SharedCq::flush_backlog_locked() {
   size_t n = 0;
   while (!backlog_.empty() && !ring_.full()) {
@@ -25,7 +40,7 @@ size_t SharedCq::post(std::span<const Cqe> cqes) {
   size_t n = 0;
   {
     std::lock_guard lock(mu_);
-    ring_.refresh_head();
+    ring_.refresh_head(false);
     n = flush_backlog_locked();
     for (const Cqe& c : cqes) {
       if (backlog_.empty() && !ring_.full()) {
@@ -35,6 +50,7 @@ size_t SharedCq::post(std::span<const Cqe> cqes) {
         backlog_.push_back(c);
       }
     }
+    if (!backlog_.empty()) n += want_room_locked();
     if (backlog_.empty()) wake_waiters_locked();
   }
   if (n > 0 && ring_.ien()) irq_.signal(ring_.iv());
@@ -46,8 +62,7 @@ bool SharedCq::head_doorbell(uint32_t value) {
   {
     std::lock_guard lock(mu_);
     if (!ring_.set_head(value)) return false;
-    ring_.refresh_head();
-    n = flush_backlog_locked();
+    n = sync_head_locked();
     wake_waiters_locked();
   }
   if (n > 0 && ring_.ien()) irq_.signal(ring_.iv());
@@ -60,8 +75,7 @@ bool SharedCq::backlogged(const EventFd* wake) {
   {
     std::lock_guard lock(mu_);
     if (backlog_.empty()) return false;
-    ring_.refresh_head();
-    n = flush_backlog_locked();
+    n = sync_head_locked();
     backlogged = !backlog_.empty();
     if (!backlogged) {
       wake_waiters_locked();

@@ -63,6 +63,8 @@ class SharedCq {
   int sq_count = 0;
 
  private:
+  size_t sync_head_locked();   // shadow head, backlog, EventIdx (see the .cc)
+  size_t want_room_locked();   // EventIdx asks for the next head update
   size_t flush_backlog_locked();
   void wake_waiters_locked();
 
