@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "devices/worker_thread.h"
 
@@ -17,6 +18,7 @@ class FakeQueue final : public ServicedQueue {
     ++services;
     return 1;
   }
+  size_t available() override { return 0; }
   int completion_fd() const override { return completions.fd(); }
   void consume_signal() override {
     completions.consume();
@@ -59,6 +61,92 @@ TEST_P(QueueWorkerTest, ServesDoorbellsAndCompletionsThenQuiesces) {
     EXPECT_FALSE(q.quiesced);
   }  // stop and join
   EXPECT_TRUE(q.quiesced);
+}
+
+// A guest still queueing its burst after the doorbell: each look at the ring
+// finds one more request, up to `burst`. The kick wait keeps waiting while
+// the ring grows, so one pass takes the whole burst.
+class BurstQueue final : public ServicedQueue {
+ public:
+  size_t available() override {
+    if (queued < burst) ++queued;
+    return queued - taken;
+  }
+  size_t service() override {
+    ++services;
+    const size_t n = queued - taken;
+    taken = queued.load();
+    if (n > 0) passes.push_back(n);
+    return n;
+  }
+  int completion_fd() const override { return completions.fd(); }
+  void consume_signal() override { completions.consume(); }
+  void quiesce() override {}
+
+  std::atomic<size_t> burst{0}, queued{0}, taken{0}, services{0};
+  std::vector<size_t> passes;  // worker thread only; read after join
+  EventFd completions;
+};
+
+TEST(QueueWorkerKickWaitTest, TakesAGrowingBurstInOnePass) {
+  BurstQueue q;
+  EventFd doorbell;
+  {
+    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kOn); });
+    ASSERT_TRUE(eventually([&] { return q.services == 1; }));
+    q.burst = 8;
+    doorbell.signal();
+    ASSERT_TRUE(eventually([&] { return q.taken == 8; }));
+  }
+  EXPECT_EQ(q.passes, (std::vector<size_t>{8}));
+}
+
+// kAuto waits once doorbells bring bursts: the first doorbell (two requests
+// already queued) is taken at once, the next one's growing burst in one pass.
+TEST(QueueWorkerKickWaitTest, AutoWaitsAfterABurst) {
+  BurstQueue q;
+  EventFd doorbell;
+  {
+    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kAuto); });
+    ASSERT_TRUE(eventually([&] { return q.services == 1; }));  // the pass at start
+    q.burst = q.queued = 2;
+    doorbell.signal();
+    ASSERT_TRUE(eventually([&] { return q.taken == 2; }));
+    q.burst = 10;
+    doorbell.signal();
+    ASSERT_TRUE(eventually([&] { return q.taken == 10; }));
+  }
+  EXPECT_EQ(q.passes, (std::vector<size_t>{2, 8}));
+}
+
+// kOff takes the ring at once: the burst's later requests wait for the next
+// doorbell.
+TEST(QueueWorkerKickWaitTest, OffDoesNotWait) {
+  BurstQueue q;
+  EventFd doorbell;
+  {
+    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kOff); });
+    ASSERT_TRUE(eventually([&] { return q.services == 1; }));
+    q.burst = 8;
+    q.queued = 1;
+    doorbell.signal();
+    ASSERT_TRUE(eventually([&] { return q.taken == 1; }));
+  }
+  EXPECT_EQ(q.passes, (std::vector<size_t>{1}));
+}
+
+TEST(KickGapTest, LearnsTwiceTheLongestIntervalWithinBounds) {
+  using std::chrono::microseconds;
+  KickGap g;
+  EXPECT_EQ(g.gap(), kKickGapInitial);
+  g.learn(microseconds(30));
+  EXPECT_EQ(g.gap(), microseconds(60));
+  g.learn(microseconds(0));  // no evidence: unchanged
+  EXPECT_EQ(g.gap(), microseconds(60));
+  g.learn(std::chrono::milliseconds(5));
+  EXPECT_EQ(g.gap(), kKickGapMax);
+  g.learn(std::chrono::nanoseconds(100));
+  EXPECT_EQ(g.gap(), kKickGapMin);
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, QueueWorkerTest,

@@ -120,6 +120,12 @@ size_t IoSubmissionQueue::service() {
   return taken;
 }
 
+size_t IoSubmissionQueue::available() {
+  std::lock_guard lock(ring_mu_);
+  ring_.refresh_tail();
+  return (ring_.tail() + ring_.entries() - ring_.head()) % ring_.entries();
+}
+
 void IoSubmissionQueue::drain_all() {
   bool again;
   do {

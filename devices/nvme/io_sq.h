@@ -77,6 +77,7 @@ class IoSubmissionQueue final : public devices::ServicedQueue {
 
   // devices::ServicedQueue.
   size_t service() override;
+  size_t available() override;
   int completion_fd() const override;
   void consume_signal() override;
   void quiesce() override;

@@ -55,6 +55,7 @@ class BlkQueue final : public devices::ServicedQueue {
   // One pass: starts every available chain as one submission batch, runs what
   // already completed, and raises at most one interrupt. Returns the chains taken.
   size_t service() override;
+  size_t available() override { return broken_ ? 0 : vq_.available(); }
   int completion_fd() const override { return io_->completion_fd(); }
   void consume_signal() override { io_->consume_signal(); }
   // Stops touching the rings and waits until no engine I/O is outstanding.

@@ -56,6 +56,8 @@ uint16_t Virtqueue::load_avail_idx() const {
   return atomic_load16(avail_, kAvailIdx, std::memory_order_acquire);
 }
 
+uint16_t Virtqueue::available() const { return static_cast<uint16_t>(load_avail_idx() - last_avail_); }
+
 Virtqueue::PopResult Virtqueue::pop() {
   DescriptorChain chain;
   auto r = pop(chain);

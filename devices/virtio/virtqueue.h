@@ -75,6 +75,11 @@ class Virtqueue {
   // the next buffer, then returns true if buffers arrived meanwhile.
   bool enable_notification();
 
+  // Chains the driver made available that pop() has not taken: avail->idx
+  // minus the last index taken, modulo 2^16 (not checked against the size;
+  // pop() does that).
+  uint16_t available() const;
+
   uint16_t size() const { return size_; }
   uint16_t last_avail_idx() const { return last_avail_; }
   uint16_t used_idx() const { return next_used_; }
