@@ -158,7 +158,7 @@ options:
                           a plain raw file. host=: pass a host zoned block
                           device through. queues default: one per vCPU.
                           kick-yield: when a kicked queue worker first
-                          yields its CPU to let the guest finish a burst
+                          waits for the guest to finish queueing a burst
                           (default auto: after bursts; docs/usage.md)
   --disk nvme,file=IMG|host=DEV[,zoned=hm|none][,size=S][,zone-size=S]
          [,zone-capacity=S][,max-open=N][,max-active=N][,max-append=S]
