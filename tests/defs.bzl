@@ -103,6 +103,20 @@ def _common(kernel, host_kernel):
     ]
     return args, data
 
+def _workload_args(files, programs, modules, setup):
+    # What both runners take the same way: workload files, programs and
+    # modules, and the KVM host's setup commands.
+    args = []
+    for f in files:
+        args += ["--file", _loc(f)]
+    for p in programs:
+        args += ["--program", _loc(p)]
+    for m in modules:
+        args += ["--module", _loc(m)]
+    for cmd in setup:
+        args += ["--setup", _shell_quote(cmd)]
+    return args
+
 def _tags(tags):
     # requires-kvm: the Bazel convention for "needs /dev/kvm" (an execution
     # requirement; locally only a tag). guest: `make guest-test` and
@@ -133,14 +147,7 @@ def _guest_test(
         args += ["--expect-output", _shell_quote(expect_output)]
     for disk in disks:
         args += ["--disk", _shell_quote(disk)]
-    for f in files:
-        args += ["--file", _loc(f)]
-    for p in programs:
-        args += ["--program", _loc(p)]
-    for m in modules:
-        args += ["--module", _loc(m)]
-    for cmd in setup:
-        args += ["--setup", _shell_quote(cmd)]
+    args += _workload_args(files, programs, modules, setup)
     if extra_args:
         args += ["--"] + [_shell_quote(a) for a in extra_args]
     native.sh_test(
@@ -337,14 +344,7 @@ def zvmm_host_test(
         args += ["--timeout", str(host_timeout)]
     for g in guest_scripts:
         args += ["--guest-script", _loc(g)]
-    for f in files:
-        args += ["--file", _loc(f)]
-    for p in programs:
-        args += ["--program", _loc(p)]
-    for m in modules:
-        args += ["--module", _loc(m)]
-    for cmd in setup:
-        args += ["--setup", _shell_quote(cmd)]
+    args += _workload_args(files, programs, modules, setup)
     native.sh_test(
         name = name,
         srcs = [_RUN_HOST_TEST],

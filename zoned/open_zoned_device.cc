@@ -30,15 +30,13 @@ std::unique_ptr<ZonedDevice> open_plain(const ZonedDeviceSpec& spec) {
 // sequential zone of the image.
 void inject_fault_zones(ZoneEngine& engine, const std::vector<uint32_t>& zones, ZoneCondition cond,
                         const char* key) {
-  const ZoneGeometry& g = engine.geometry();
   for (uint32_t z : zones) {
-    if (z >= g.nr_zones() || !g.is_sequential(z)) {
-      throw std::invalid_argument(std::string(key) + "=" + std::to_string(z) + ": zone " + std::to_string(z) +
-                                  (z >= g.nr_zones() ? " does not exist (the image has " + std::to_string(g.nr_zones()) + " zones)"
-                                                     : " is conventional (only sequential zones have conditions)"));
-    }
-    if (ZoneStatus st = engine.inject_condition(g.zone_start(z), cond); st != ZoneStatus::kOk) {
-      throw std::runtime_error(std::string(key) + "=" + std::to_string(z) + ": " + std::string(to_string(st)));
+    try {
+      inject_fault_zone(engine, z, cond);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string(key) + "=" + std::to_string(z) + ": " + e.what());
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string(key) + "=" + std::to_string(z) + ": " + e.what());
     }
   }
 }
@@ -68,6 +66,21 @@ std::unique_ptr<ZonedDevice> open_emulated(const ZonedDeviceSpec& spec) {
 }
 
 }  // namespace
+
+void inject_fault_zone(ZoneEngine& engine, uint32_t zone, ZoneCondition cond) {
+  const ZoneGeometry& g = engine.geometry();
+  if (zone >= g.nr_zones()) {
+    throw std::invalid_argument("zone " + std::to_string(zone) + " does not exist (the image has " +
+                                std::to_string(g.nr_zones()) + " zones)");
+  }
+  if (!g.is_sequential(zone)) {
+    throw std::invalid_argument("zone " + std::to_string(zone) +
+                                " is conventional (only sequential zones have conditions)");
+  }
+  if (ZoneStatus st = engine.inject_condition(g.zone_start(zone), cond); st != ZoneStatus::kOk) {
+    throw std::runtime_error(std::string(to_string(st)));
+  }
+}
 
 std::unique_ptr<ZonedDevice> open_zoned_device(const ZonedDeviceSpec& spec) {
   if (spec.path.empty()) throw std::invalid_argument("zoned device spec: empty path");

@@ -14,6 +14,7 @@
 
 #include "base/size.h"
 #include "zoned/host_zoned_device.h"
+#include "zoned/open_zoned_device.h"
 #include "zoned/sync_zone_client.h"
 #include "zoned/zone_engine.h"
 #include "zoned/zoned_image.h"
@@ -121,24 +122,30 @@ uint64_t size(const Args& a, const std::string& key, uint64_t fallback) {
   }
 }
 
+bool is_block_device(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode);
+}
+
 // What a command works on: an image's zone engine, or a host zoned block device.
 struct Target {
   std::unique_ptr<ZonedDevice> device;
+  ZoneEngine* engine = nullptr;         // images: the device, as the engine it is
   std::optional<uint64_t> data_offset;  // images: where the data starts in the file
-  bool host = false;
+  bool host() const { return engine == nullptr; }
 };
 
 Target open_target(const std::string& path) {
-  struct stat st {};
   Target t;
-  if (::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode)) {
+  if (is_block_device(path)) {
     t.device = HostZonedDevice::open(path);
-    t.host = true;
     return t;
   }
   auto image = ZonedImage::open(path);
   t.data_offset = image->layout().data_offset;
-  t.device = ZonedImage::into_device(std::move(image));
+  std::unique_ptr<ZoneEngine> engine = ZonedImage::into_device(std::move(image));
+  t.engine = engine.get();
+  t.device = std::move(engine);
   return t;
 }
 
@@ -213,7 +220,7 @@ int info(const Args& a) {
         "{\"%s\": \"%s\", \"model\": \"%s\", \"size_bytes\": %llu, \"zone_size_bytes\": %llu, "
         "\"zone_capacity_bytes\": %llu, \"nr_zones\": %u, \"nr_conventional\": %u, \"max_open\": %u, "
         "\"max_active\": %u, \"max_append_bytes\": %llu, \"logical_block_size\": %u, ",
-        t.host ? "device" : "image", json_escape(a.image).c_str(), std::string(to_string(g.model())).c_str(),
+        t.host() ? "device" : "image", json_escape(a.image).c_str(), std::string(to_string(g.model())).c_str(),
         static_cast<unsigned long long>(c.device_bytes), static_cast<unsigned long long>(c.zone_size_bytes),
         static_cast<unsigned long long>(c.zone_capacity_bytes), g.nr_zones(), g.nr_conventional(),
         c.max_open, c.max_active, static_cast<unsigned long long>(c.max_append_bytes),
@@ -285,12 +292,12 @@ int zone_op(const Args& a, ZoneOp op) {
   if (all ? !a.positional.empty() : a.positional.size() != 1) {
     throw UsageError(a.command + " needs a zone index or --all");
   }
-  Target t = open_target(a.image);
-  if (!t.host && (op == ZoneOp::kOpen || op == ZoneOp::kClose)) {
+  if (!is_block_device(a.image) && (op == ZoneOp::kOpen || op == ZoneOp::kClose)) {
     // Every open of an image is a power cycle (docs/zoned-model.md, Restart).
     throw UsageError(a.command + " on an image has no lasting effect: its next open (zvmm or this tool) closes "
                      "every open zone; use a running zvmm's control socket (zone-" + a.command + ")");
   }
+  Target t = open_target(a.image);
   SyncZoneClient client(*t.device, 4);
   ZoneStatus st = all ? client.zone_op_all(op)
                       : client.zone_op(op, t.device->geometry().zone_start(zone_arg(a.positional[0], t.device->geometry())));
@@ -331,16 +338,20 @@ int set_condition(const Args& a) {
   if (a.positional[1] == "read-only") cond = ZoneCondition::kReadOnly;
   else if (a.positional[1] == "offline") cond = ZoneCondition::kOffline;
   else throw UsageError("condition '" + a.positional[1] + "' is not read-only or offline");
-  Target t = open_target(a.image);
-  auto* engine = dynamic_cast<ZoneEngine*>(t.device.get());
-  if (!engine) throw UsageError("set-condition is for images: a host device keeps its own zone conditions");
-  const ZoneGeometry& g = engine->geometry();
-  const uint32_t zone = zone_arg(a.positional[0], g);
-  if (!g.is_sequential(zone)) {
-    throw UsageError("zone " + a.positional[0] + " is conventional: only sequential zones have conditions");
+  if (is_block_device(a.image)) {
+    throw UsageError("set-condition is for images: a host device keeps its own zone conditions");
   }
-  ZoneStatus st = engine->inject_condition(g.zone_start(zone), cond);
-  if (st == ZoneStatus::kOk) st = SyncZoneClient(*engine, 4).flush();
+  Target t = open_target(a.image);
+  const uint32_t zone = zone_arg(a.positional[0], t.engine->geometry());
+  try {
+    inject_fault_zone(*t.engine, zone, cond);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  } catch (const std::runtime_error& e) {  // the engine's status
+    std::cerr << "zvmm-zones: set-condition failed: " << e.what() << "\n";
+    return 1;
+  }
+  const ZoneStatus st = SyncZoneClient(*t.engine, 4).flush();
   return st == ZoneStatus::kOk ? 0 : failed("set-condition", st);
 }
 

@@ -53,6 +53,45 @@ run_watched() {
   fi
   if wait "$pid"; then ok "$what"; else bad "$what: '$*' exited with $?"; fi
 }
+# zbd_writers_with_opener DEV ZONE_SECTOR [OPENS]: the auto-close workload of
+# zoned_autoclose.sh and nvme_zns_limits.sh. Three fio zbd writers (iodepth 4,
+# 16 KiB, 16 MiB each from 4 MiB: 12 zones of 4 MiB with 3 MiB capacity, or
+# as many of another size) with crc32c verify, under run_watched 150 (output
+# in /tmp/multi.txt); beside them, unless OPENS is 0, another process opens
+# and closes the zone at ZONE_SECTOR explicitly in a loop (blkzone), which
+# must always succeed: at most one zone is explicitly open, so an open can
+# always close an implicitly open one, whatever is in flight.
+zbd_writers_with_opener() {
+  local dev="$1" zone="$2" opens="${3:-1}" opener=""
+  rm -f /tmp/writers-done /tmp/open-errors /tmp/open-result
+  if [[ $opens != 0 ]]; then
+    (
+      fails=0 n=0
+      while [[ ! -e /tmp/writers-done ]]; do
+        blkzone open -o "$zone" -c 1 "$dev" 2>>/tmp/open-errors || fails=$((fails + 1))
+        blkzone close -o "$zone" -c 1 "$dev" 2>>/tmp/open-errors || fails=$((fails + 1))
+        n=$((n + 1))
+      done
+      echo "$n $fails" >/tmp/open-result
+    ) &
+    opener=$!
+  fi
+  run_watched 150 "fio 3 writers, iodepth 4, crc32c verify" fio --filename="$dev" --direct=1 \
+    --ioengine=libaio --zonemode=zbd --ignore_zone_limits=1 --iodepth=4 --rw=write --bs=16k \
+    --numjobs=3 --offset=4M --offset_increment=16M --size=16M --name=writers \
+    --verify=crc32c --do_verify=1 --group_reporting --output=/tmp/multi.txt
+  touch /tmp/writers-done
+  grep -E "WRITE:|READ:|err=" /tmp/multi.txt
+  check "fio errors" "$(grep -c 'err= *[1-9]' /tmp/multi.txt)" 0
+  [[ -n $opener ]] || return 0
+  wait "$opener"
+  local rounds open_fails
+  read -r rounds open_fails </tmp/open-result
+  echo "explicit open/close rounds beside the writers: $rounds"
+  [[ -s /tmp/open-errors ]] && head -5 /tmp/open-errors
+  check "explicit open/close rounds ran" "$((rounds > 0))" 1
+  check "explicit open/close failures" "$open_fails" 0
+}
 stall_report() {
   echo "--- stall report"
   mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug 2>/dev/null

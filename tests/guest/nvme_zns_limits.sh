@@ -70,33 +70,8 @@ check "non-empty zones after reset all" "$(blkzone report $dev | grep -vc 'zcond
 # The refusals above logged I/O errors on purpose; the fio run must log none.
 dmesg -c >/dev/null
 echo "--- fio zbd: 3 jobs, iodepth 4, 12 zones (max-open 4), crc32c verify; explicit opens beside them"
-# Explicit open/close of zone 31 from the other CPU while the writers run (as
-# zoned_autoclose_test on virtio-blk): an open must always find an implicitly
-# open zone to close, whatever is in flight.
-(
-  fails=0 n=0
-  while [[ ! -e /tmp/writers-done ]]; do
-    blkzone open -o "$(z 31)" -c 1 $dev 2>>/tmp/open-errors || fails=$((fails + 1))
-    blkzone close -o "$(z 31)" -c 1 $dev 2>>/tmp/open-errors || fails=$((fails + 1))
-    n=$((n + 1))
-  done
-  echo "$n $fails" >/tmp/open-result
-) &
-opener=$!
-run_watched 150 "fio 3 writers, iodepth 4, crc32c verify" fio --filename=$dev --direct=1 --ioengine=libaio \
-  --zonemode=zbd --ignore_zone_limits=1 --iodepth=4 --rw=write --bs=16k \
-  --numjobs=3 --offset=4M --offset_increment=16M --size=16M --name=writers \
-  --verify=crc32c --do_verify=1 --group_reporting --output=/tmp/multi.txt
-touch /tmp/writers-done
-wait $opener
-grep -E "WRITE:|READ:|err=" /tmp/multi.txt
-check "fio errors" "$(grep -c 'err= *[1-9]' /tmp/multi.txt)" 0
+zbd_writers_with_opener $dev "$(z 31)"
 check "zones 1-12 full" "$(blkzone report -o $zs -c 12 $dev | grep -c 'zcond:14(fu)')" 12
-read -r opens open_fails </tmp/open-result
-echo "explicit open/close rounds beside the writers: $opens"
-[[ -s /tmp/open-errors ]] && head -5 /tmp/open-errors
-check "explicit open/close rounds ran" "$(( opens > 0 ))" 1
-check "explicit open/close failures" "$open_fails" 0
 check "open zones within max-open" "$(( $(blkzone report $dev | grep -cE "$open_re") <= 4 ))" 1
 check "kernel I/O errors" "$(dmesg | grep -ciE 'open zones exceeded|I/O error|nvme.*error')" 0
 finish

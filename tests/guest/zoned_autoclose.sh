@@ -28,35 +28,8 @@ check "open zones on the disk" "$(blkzone report /dev/vda | grep -cE "$open_re")
 explicit="${AUTOCLOSE_EXPLICIT_OPENS:-1}"
 echo "--- 3 fio jobs, iodepth 4, one zone each at a time, 12 zones, on 2 queues; explicit opens beside them: $explicit"
 blkzone reset /dev/vdb
-# Explicit opens of zone 31 from the other CPU while the writers run: at most
-# one zone is explicitly open, so an open can always close an implicit one.
-[[ $explicit == 1 ]] || touch /tmp/writers-done
-(
-  fails=0 n=0
-  while [[ ! -e /tmp/writers-done ]]; do
-    blkzone open -o $((31 * zs)) -c 1 /dev/vdb 2>>/tmp/open-errors || fails=$((fails + 1))
-    blkzone close -o $((31 * zs)) -c 1 /dev/vdb 2>>/tmp/open-errors || fails=$((fails + 1))
-    n=$((n + 1))
-  done
-  echo "$n $fails" >/tmp/open-result
-) &
-opener=$!
-run_watched 150 "fio 3 writers, iodepth 4, crc32c verify" fio --filename=/dev/vdb --direct=1 --ioengine=libaio \
-  --zonemode=zbd --ignore_zone_limits=1 --iodepth=4 --rw=write --bs=16k \
-  --numjobs=3 --offset=4M --offset_increment=16M --size=16M --name=writers \
-  --verify=crc32c --do_verify=1 --group_reporting --output=/tmp/multi.txt
-touch /tmp/writers-done
-wait $opener
-grep -E "WRITE:|READ:|err=" /tmp/multi.txt
-check "fio errors" "$(grep -c 'err= *[1-9]' /tmp/multi.txt)" 0
+zbd_writers_with_opener /dev/vdb $((31 * zs)) "$explicit"
 check "zones 1-12 full" "$(blkzone report -o $zs -c 12 /dev/vdb | grep -c 'zcond:14(fu)')" 12
-if [[ $explicit == 1 ]]; then
-  read -r opens open_fails </tmp/open-result
-  echo "explicit open/close rounds beside the writers: $opens"
-  [[ -s /tmp/open-errors ]] && head -5 /tmp/open-errors
-  check "explicit open/close rounds ran" "$(( opens > 0 ))" 1
-  check "explicit open/close failures" "$open_fails" 0
-fi
 check "open zones within max-open" "$(( $(blkzone report /dev/vdb | grep -cE "$open_re") <= 2 ))" 1
 check "kernel I/O errors" "$(dmesg | grep -ciE 'open zones exceeded|I/O error')" 0
 finish
