@@ -41,7 +41,11 @@ namespace {
 //   slack) rather than spinning: a vCPU that shares its CPU gets it, and the
 //   measured batches grew (two-CPU emulated host, QD32: 0.40 -> 0.21 exits
 //   and 0.11 -> 0.03 interrupts per I/O, 11749 -> 13504 IOPS against
-//   sched_yield() between looks).
+//   sched_yield() between looks). It also ends once kKickBatch requests wait:
+//   waiting for a whole QD32 burst runs guest and device in lock step (the
+//   device idle while the guest queues, the guest idle while the device
+//   works); passes of up to 16 overlap them (same host: 13399 -> 18646 IOPS,
+//   0.05 interrupts per I/O; 8 gave 18877 and 0.07).
 // A guest with one request in flight has no burst to finish: the wait only
 // delays it (QD1 latency 55 -> 320 us with the yield alone). So by default
 // (kAuto) the worker waits only while doorbells bring bursts: it stops after
@@ -56,6 +60,7 @@ void kick_wait(ServicedQueue& queue, KickGap& gap) {
   for (;;) {
     const auto now = steady_clock::now();
     const size_t n = queue.available();
+    if (n >= kKickBatch) break;
     if (n != seen) {
       longest = std::max<nanoseconds>(longest, now - last_growth);
       seen = n;

@@ -40,6 +40,8 @@ inline constexpr std::chrono::microseconds kKickGapMin{2};
 inline constexpr std::chrono::microseconds kKickGapInitial{50};
 inline constexpr std::chrono::microseconds kKickGapMax{400};
 inline constexpr std::chrono::microseconds kKickWaitMax{1000};
+// ... and it ends as soon as this many requests wait (queue_worker.cc says why).
+inline constexpr size_t kKickBatch = 16;
 
 // What a worker serves. All calls come from the worker thread.
 class ServicedQueue {

@@ -101,6 +101,25 @@ TEST(QueueWorkerKickWaitTest, TakesAGrowingBurstInOnePass) {
   EXPECT_EQ(q.passes, (std::vector<size_t>{8}));
 }
 
+// A longer burst is taken kKickBatch at a time: the wait ends when that many
+// wait, and the rest waits for the next doorbell (here: the test rings again).
+TEST(QueueWorkerKickWaitTest, StopsWaitingAtTheBatchSize) {
+  BurstQueue q;
+  EventFd doorbell;
+  {
+    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kOn); });
+    ASSERT_TRUE(eventually([&] { return q.services == 1; }));
+    q.burst = 40;
+    doorbell.signal();
+    ASSERT_TRUE(eventually([&] { return q.taken >= kKickBatch; }));
+    doorbell.signal();
+    ASSERT_TRUE(eventually([&] { return q.taken >= 2 * kKickBatch; }));
+  }
+  ASSERT_GE(q.passes.size(), 2u);
+  EXPECT_EQ(q.passes[0], kKickBatch);
+  EXPECT_EQ(q.passes[1], kKickBatch);
+}
+
 // kAuto waits once doorbells bring bursts: the first doorbell (two requests
 // already queued) is taken at once, the next one's growing burst in one pass.
 TEST(QueueWorkerKickWaitTest, AutoWaitsAfterABurst) {
