@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -88,16 +89,22 @@ class BurstQueue final : public ServicedQueue {
   EventFd completions;
 };
 
+// Runs `guest` beside a worker serving `q` under `policy`, once the worker's
+// pass at start is done; the worker is stopped and joined afterwards.
+void with_worker(BurstQueue& q, EventFd& doorbell, KickYield policy, const std::function<void()>& guest) {
+  WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, policy); });
+  ASSERT_TRUE(eventually([&] { return q.services == 1; }));
+  guest();
+}
+
 TEST(QueueWorkerKickWaitTest, TakesAGrowingBurstInOnePass) {
   BurstQueue q;
   EventFd doorbell;
-  {
-    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kOn); });
-    ASSERT_TRUE(eventually([&] { return q.services == 1; }));
+  with_worker(q, doorbell, KickYield::kOn, [&] {
     q.burst = 8;
     doorbell.signal();
     ASSERT_TRUE(eventually([&] { return q.taken == 8; }));
-  }
+  });
   EXPECT_EQ(q.passes, (std::vector<size_t>{8}));
 }
 
@@ -106,15 +113,13 @@ TEST(QueueWorkerKickWaitTest, TakesAGrowingBurstInOnePass) {
 TEST(QueueWorkerKickWaitTest, StopsWaitingAtTheBatchSize) {
   BurstQueue q;
   EventFd doorbell;
-  {
-    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kOn); });
-    ASSERT_TRUE(eventually([&] { return q.services == 1; }));
+  with_worker(q, doorbell, KickYield::kOn, [&] {
     q.burst = 40;
     doorbell.signal();
     ASSERT_TRUE(eventually([&] { return q.taken >= kKickBatch; }));
     doorbell.signal();
     ASSERT_TRUE(eventually([&] { return q.taken >= 2 * kKickBatch; }));
-  }
+  });
   ASSERT_GE(q.passes.size(), 2u);
   EXPECT_EQ(q.passes[0], kKickBatch);
   EXPECT_EQ(q.passes[1], kKickBatch);
@@ -125,16 +130,14 @@ TEST(QueueWorkerKickWaitTest, StopsWaitingAtTheBatchSize) {
 TEST(QueueWorkerKickWaitTest, AutoWaitsAfterABurst) {
   BurstQueue q;
   EventFd doorbell;
-  {
-    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kAuto); });
-    ASSERT_TRUE(eventually([&] { return q.services == 1; }));  // the pass at start
+  with_worker(q, doorbell, KickYield::kAuto, [&] {
     q.burst = q.queued = 2;
     doorbell.signal();
     ASSERT_TRUE(eventually([&] { return q.taken == 2; }));
     q.burst = 10;
     doorbell.signal();
     ASSERT_TRUE(eventually([&] { return q.taken == 10; }));
-  }
+  });
   EXPECT_EQ(q.passes, (std::vector<size_t>{2, 8}));
 }
 
@@ -143,14 +146,12 @@ TEST(QueueWorkerKickWaitTest, AutoWaitsAfterABurst) {
 TEST(QueueWorkerKickWaitTest, OffDoesNotWait) {
   BurstQueue q;
   EventFd doorbell;
-  {
-    WorkerThread worker([&](int stop_fd) { run_queue_worker(q, doorbell, stop_fd, KickYield::kOff); });
-    ASSERT_TRUE(eventually([&] { return q.services == 1; }));
+  with_worker(q, doorbell, KickYield::kOff, [&] {
     q.burst = 8;
     q.queued = 1;
     doorbell.signal();
     ASSERT_TRUE(eventually([&] { return q.taken == 1; }));
-  }
+  });
   EXPECT_EQ(q.passes, (std::vector<size_t>{1}));
 }
 

@@ -93,7 +93,7 @@ results_write_junit() {
 # e.g. no disk for the outputs) after the guest ran.
 results_infrastructure() {
   local status="$1" log="$2" host_console="${3:-}" err
-  if [[ "$status" == 125 ]] && grep -aq 'ZVMM-HOST-FROZEN' "$host_console" 2>/dev/null; then
+  if results_host_froze "$status" "$host_console"; then
     echo "the emulated KVM host froze: no heartbeat from its kernel (not zvmm; docs/testing.md, the freeze)"
     return 0
   fi
@@ -112,6 +112,10 @@ results_infrastructure() {
   esac
 }
 
+# results_host_froze STATUS HOST_CONSOLE: true when tests/kvm-host/run stopped
+# a frozen emulated host (exit 125 and ZVMM-HOST-FROZEN on its console).
+results_host_froze() { [[ "$1" == 125 ]] && grep -aq 'ZVMM-HOST-FROZEN' "$2" 2>/dev/null; }
+
 # results_retry_frozen STATUS HOST_CONSOLE DEADLINE CMD_ARRAY_NAME: true when
 # tests/kvm-host/run stopped a frozen emulated host (exit 125, ZVMM-HOST-FROZEN
 # on its console: the host's kernel lost its CPU, docs/testing.md) and at
@@ -123,7 +127,7 @@ results_infrastructure() {
 results_retry_frozen() {
   local status="$1" host_console="$2" deadline="$3" i
   local -n retry_cmd="$4"
-  [[ "$status" == 125 ]] && grep -aq 'ZVMM-HOST-FROZEN' "$host_console" 2>/dev/null || return 1
+  results_host_froze "$status" "$host_console" || return 1
   ((deadline - SECONDS >= 120)) || return 1
   echo "results: the emulated KVM host froze (no heartbeat: not zvmm, docs/testing.md); running it once more" >&2
   cp "$host_console" "$host_console.frozen" 2>/dev/null
