@@ -5,16 +5,40 @@ namespace zvmm {
 bool VmStop::request(StopReason reason) {
   bool decided = false;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (in_effect_) return false;
     if (!reason_) {
       reason_ = std::move(reason);
       decided = true;
     }
-    in_effect_ = true;
+    take_effect(lock);
   }
   changed_.notify_all();
   return decided;
+}
+
+void VmStop::set_on_effect(std::function<void()> action) {
+  {
+    std::unique_lock lock(mutex_);
+    on_effect_ = std::move(action);
+    if (in_effect_) run_on_effect(lock);
+  }
+  changed_.notify_all();
+}
+
+void VmStop::take_effect(std::unique_lock<std::mutex>& lock) {
+  in_effect_ = true;
+  run_on_effect(lock);
+}
+
+void VmStop::run_on_effect(std::unique_lock<std::mutex>& lock) {
+  if (on_effect_ran_ || !on_effect_) return;
+  on_effect_ran_ = on_effect_running_ = true;
+  const std::function<void()> action = on_effect_;
+  lock.unlock();
+  action();
+  lock.lock();
+  on_effect_running_ = false;
 }
 
 bool VmStop::request_deferred(StopReason reason) {
@@ -50,11 +74,12 @@ StopReason VmStop::wait(const std::function<bool()>& ready, std::chrono::millise
     const bool stop_now = ready();
     lock.lock();
     if (stop_now) {
-      in_effect_ = true;
+      if (!in_effect_) take_effect(lock);
       break;
     }
     changed_.wait_for(lock, poll, [this] { return in_effect_; });
   }
+  changed_.wait(lock, [this] { return !on_effect_running_; });
   return *reason_;
 }
 

@@ -7,6 +7,14 @@
 // the main thread's wait() finds the VM ready to stop (the guest's console has
 // drained, vmm/console_drain.h) or any later request arrives (a power-off, a
 // signal, an error: the deferred reason stays, the stop takes effect at once).
+//
+// The moment a stop takes effect, the thread that made it so runs the on-effect
+// action (set_on_effect: kick every vCPU out of KVM_RUN) before anyone else can
+// see the stop through wait(). So a vCPU that leaves its loop at its next exit
+// never leaves the others running on: a guest spinning with interrupts off on a
+// lock held by a stopped vCPU would otherwise keep its host CPU until the main
+// thread's kick, and on the one-CPU emulated KVM host that spin never gives the
+// CPU back (docs/testing.md, the freeze).
 #pragma once
 
 #include <chrono>
@@ -34,6 +42,12 @@ class VmStop {
   // stop take effect. Returns true if this call decided the reason.
   bool request_deferred(StopReason reason);
 
+  // Sets the action run once when the stop takes effect (on the thread whose
+  // request, or whose wait(), makes it take effect, outside the lock); if the
+  // stop has already taken effect, runs it now. wait() returns only after the
+  // action has finished.
+  void set_on_effect(std::function<void()> action);
+
   // True once a stop has taken effect: the vCPUs leave their loops.
   bool requested() const;
   // True while a deferred reason is recorded and has not taken effect.
@@ -51,8 +65,17 @@ class VmStop {
  private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
+  // Marks the stop in effect and runs the on-effect action if it has not run:
+  // unlocks `lock` around it. Returns with `lock` held.
+  void take_effect(std::unique_lock<std::mutex>& lock);
+  void run_on_effect(std::unique_lock<std::mutex>& lock);
+
   std::optional<StopReason> reason_;
   bool in_effect_ = false;
+  std::function<void()> on_effect_;
+  bool on_effect_ran_ = false;      // the action has started (it runs once)
+  bool on_effect_running_ = false;  // ... and not finished
+
 };
 
 }  // namespace zvmm

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 namespace zvmm {
@@ -76,6 +77,54 @@ TEST(VmStopTest, PlainWaitStopsADeferredRequestAtOnce) {
   stop.request_deferred({5, ""});
   EXPECT_EQ(stop.wait().exit_code, 5);
   EXPECT_TRUE(stop.requested());
+}
+
+// The on-effect action (kick every vCPU) runs on the thread whose request makes
+// the stop take effect, once, and wait() returns only after it has finished.
+TEST(VmStopTest, OnEffectRunsOnTheRequestingThreadBeforeWaitReturns) {
+  VmStop stop;
+  std::atomic<int> runs{0};
+  std::atomic<bool> finished{false};
+  std::thread::id ran_on;
+  stop.set_on_effect([&] {
+    ran_on = std::this_thread::get_id();
+    ++runs;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    finished = true;
+  });
+  EXPECT_EQ(runs, 0) << "nothing to do before a stop";
+  std::thread::id requester;
+  std::thread t([&] {
+    requester = std::this_thread::get_id();
+    stop.request({7, "from a vCPU"});
+  });
+  stop.wait();
+  EXPECT_TRUE(finished) << "wait() returned while the vCPUs were still being kicked";
+  t.join();
+  EXPECT_EQ(ran_on, requester);
+  stop.request({8, "later"});
+  EXPECT_EQ(runs, 1);
+}
+
+TEST(VmStopTest, OnEffectRunsWhenADeferredStopBecomesReady) {
+  VmStop stop;
+  int runs = 0;
+  stop.set_on_effect([&] { ++runs; });
+  stop.request_deferred({5, ""});
+  EXPECT_EQ(runs, 0) << "a deferred stop leaves the vCPUs running";
+  int polls = 0;
+  stop.wait([&] { return ++polls == 2; }, std::chrono::milliseconds(1));
+  EXPECT_EQ(runs, 1);
+}
+
+TEST(VmStopTest, OnEffectSetAfterTheStopRunsAtOnce) {
+  VmStop stop;
+  stop.request({3, "before the vCPUs existed"});
+  int runs = 0;
+  stop.set_on_effect([&] { ++runs; });
+  EXPECT_EQ(runs, 1);
+  stop.set_on_effect([&] { ++runs; });
+  EXPECT_EQ(runs, 1) << "the action runs once per stop";
 }
 
 }  // namespace

@@ -190,6 +190,12 @@ int Vmm::run() {
   } catch (const std::exception& e) {
     stop.request({exit_code::kInternalError, std::string("cannot start vCPU threads: ") + e.what()});
   }
+  // Every vCPU leaves KVM_RUN the moment the stop takes effect, whichever
+  // thread made it so (vmm/vm_stop.h says why); the kicks after wait() stay
+  // for a stop that took effect before this line.
+  stop.set_on_effect([&threads] {
+    for (auto& t : threads) t->kick();
+  });
 
   // A reported exit status lets the vCPUs run on until the UART is quiet, so
   // that the guest kernel can send what its serial driver still buffers.

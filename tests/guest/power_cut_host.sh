@@ -12,10 +12,11 @@ disks=(--disk virtio-blk,file=pc.img,size=16M,zone-size=512K,max-open=4
        --disk nvme,file=pcn.img,size=16M,zone-size=512K,zoned=hm)
 cuts=${PC_CUTS:-20}  # power_cut_quick_test sets 2
 acked_vda=0 acked_nvme0n1=0
-# The last complete ACK line: the cut may stop the console mid-line, and
-# zvmm's own message then follows on the same line ("ACK vda 32zvmm: power
-# cut ..."). A complete line has the tty's \r right after the number.
-last_ack() { grep -a "^ACK $2 [0-9][0-9]*"$'\r' "$1" | tr -d '\r' | awk '{print $3}' | tail -1; }
+# The last complete ACK: the cut may stop the console mid-line, and zvmm's own
+# message then follows on the same line ("ACK vda 32zvmm: power cut ...", or
+# "ACK vda 320\rzvmm: ..." when the cut fell between the tty's \r and \n).
+# A complete number has the tty's \r right after it; the rest is ignored.
+last_ack() { sed -n "s/^ACK $2 \([0-9][0-9]*\)"$'\r'".*/\1/p" "$1" | tail -1; }
 acks() { grep -ac "^ACK $2 " "$1"; }
 # check_recovery LOG WHAT: the boot's report against the previous boot's acknowledgements.
 check_recovery() {
