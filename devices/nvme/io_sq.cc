@@ -123,7 +123,7 @@ size_t IoSubmissionQueue::service() {
 size_t IoSubmissionQueue::available() {
   std::lock_guard lock(ring_mu_);
   ring_.refresh_tail();
-  return (ring_.tail() + ring_.entries() - ring_.head()) % ring_.entries();
+  return ring_.pending();
 }
 
 void IoSubmissionQueue::drain_all() {

@@ -59,6 +59,8 @@ class SubmissionQueue {
   uint32_t head() const { return head_; }  // SQHD: the next entry the controller fetches
   uint32_t tail() const { return tail_; }
   bool empty() const { return head_ == tail_; }
+  // Entries between head and tail: what the controller may fetch now.
+  uint32_t pending() const { return (tail_ + entries_ - head_) % entries_; }
 
   // Copies the entry at head (64 bytes) and advances head. Precondition:
   // !empty().

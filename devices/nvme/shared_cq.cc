@@ -7,9 +7,17 @@ namespace zvmm::nvme {
 // While completions wait for room the controller needs the host's next head
 // update at once: EventIdx asks for the MMIO doorbell. Otherwise the shadow
 // head read at the next post is enough, and EventIdx asks for none.
-size_t SharedCq::sync_head_locked() {
+size_t SharedCq::sync_head_locked(std::span<const Cqe> more) {
   ring_.refresh_head(false);
   size_t n = flush_backlog_locked();
+  for (const Cqe& c : more) {  // behind the backlog: completions stay in order
+    if (backlog_.empty() && !ring_.full()) {
+      ring_.post(c);
+      ++n;
+    } else {
+      backlog_.push_back(c);
+    }
+  }
   if (!backlog_.empty()) n += want_room_locked();
   return n;
 }
@@ -40,17 +48,7 @@ size_t SharedCq::post(std::span<const Cqe> cqes) {
   size_t n = 0;
   {
     std::lock_guard lock(mu_);
-    ring_.refresh_head(false);
-    n = flush_backlog_locked();
-    for (const Cqe& c : cqes) {
-      if (backlog_.empty() && !ring_.full()) {
-        ring_.post(c);
-        ++n;
-      } else {
-        backlog_.push_back(c);
-      }
-    }
-    if (!backlog_.empty()) n += want_room_locked();
+    n = sync_head_locked(cqes);
     if (backlog_.empty()) wake_waiters_locked();
   }
   if (n > 0 && ring_.ien()) irq_.signal(ring_.iv());

@@ -63,7 +63,9 @@ class SharedCq {
   int sq_count = 0;
 
  private:
-  size_t sync_head_locked();   // shadow head, backlog, EventIdx (see the .cc)
+  // Shadow head, then the backlog and `more` in order, then EventIdx (see the
+  // .cc). Returns the entries posted.
+  size_t sync_head_locked(std::span<const Cqe> more = {});
   size_t want_room_locked();   // EventIdx asks for the next head update
   size_t flush_backlog_locked();
   void wake_waiters_locked();

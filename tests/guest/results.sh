@@ -137,5 +137,18 @@ results_retry_frozen() {
   return 0
 }
 
+# results_run_retrying ATTEMPT HOST_CONSOLE DEADLINE CMD_ARRAY_NAME: runs the
+# function ATTEMPT (it runs the command in CMD_ARRAY_NAME with the caller's
+# redirections and returns its status) and, when results_retry_frozen says so,
+# once more. Returns the status of the last attempt.
+results_run_retrying() {
+  local attempt="$1" status
+  "$attempt"; status=$?
+  if results_retry_frozen "$status" "$2" "$3" "$4"; then
+    "$attempt"; status=$?
+  fi
+  return "$status"
+}
+
 # results_tail LOG N: the last N lines, cleaned, as one \n-joined string.
 results_tail() { results_clean "$1" | tail -n "$2" | sed -z 's/\n/\\n/g'; }

@@ -114,13 +114,9 @@ echo "run_guest_test: zvmm --cpus $cpus --memory $memory ${disks[*]/#/--disk } $
 cd "$tmp/run" || exit 1
 exec 3> >(tee "$stderr_log" >&2)
 stderr_tee=$!
-deadline=$((SECONDS + harness_timeout)) retried=""
-while :; do
-  "${cmd[@]}" 2>&3 | tee "$console"
-  status="${PIPESTATUS[0]}"
-  [[ -z "$retried" ]] && results_retry_frozen "$status" "$outdir/kvm-host-console.log" "$deadline" cmd || break
-  retried=1
-done
+attempt() { "${cmd[@]}" 2>&3 | tee "$console"; return "${PIPESTATUS[0]}"; }
+results_run_retrying attempt "$outdir/kvm-host-console.log" $((SECONDS + harness_timeout)) cmd
+status=$?
 exec 3>&-
 wait "$stderr_tee"
 cd "$tmp" || exit 1

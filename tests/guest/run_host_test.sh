@@ -86,13 +86,9 @@ cd "$tmp/run" || exit 1
 echo "run_host_test: $(basename "$host_script") with ${#guests[@]} guest script(s)"
 cmd=("$kvm_host" --image-dir "$(dirname "$host_image")" --kernel "$host_kernel" --timeout "$timeout"
   --console "$outdir/kvm-host-console.log" "${inputs[@]}" "${setup[@]}" -- /bin/bash "$(abs "$host_script")")
-deadline=$((SECONDS + timeout)) retried=""
-while :; do
-  "${cmd[@]}" </dev/null 2>&1 | tee "$log"
-  status="${PIPESTATUS[0]}"
-  [[ -z "$retried" ]] && results_retry_frozen "$status" "$outdir/kvm-host-console.log" "$deadline" cmd || break
-  retried=1
-done
+attempt() { "${cmd[@]}" </dev/null 2>&1 | tee "$log"; return "${PIPESTATUS[0]}"; }
+results_run_retrying attempt "$outdir/kvm-host-console.log" $((SECONDS + timeout)) cmd
+status=$?
 cd "$tmp" || exit 1
 
 results_parse_checks "$log"
