@@ -1,6 +1,8 @@
-# btrfs in zoned mode on a host-managed emulated disk (256M, 8M zones).
+# btrfs in zoned mode on a host-managed emulated disk (256M, 8M zones, 14
+# open/active): btrfs_zoned_test on virtio-blk, nvme_zns_btrfs_test on a Zoned
+# Namespace.
 source /work/lib.sh
-dev=/dev/vda
+host_managed_disk
 mkdir -p /mnt
 run "mkfs.btrfs -O zoned" mkfs.btrfs -q -f -O zoned -m single -d single $dev
 run "mount" mount -t btrfs $dev /mnt

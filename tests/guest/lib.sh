@@ -154,3 +154,20 @@ zone_line() { blkzone report -o "$2" -c 1 "$1" | head -1; }
 zone_cond() { zone_line "$1" "$2" | sed -n 's/.*zcond: *[0-9]*(\([a-z]*\)).*/\1/p'; }
 # The write pointer as blkzone prints it: relative to the zone start.
 zone_wp() { zone_line "$1" "$2" | sed -n 's/.*wptr \(0x[0-9a-f]*\).*/\1/p'; }
+
+# host_managed_disk: sets dev to the guest's one host-managed disk (/dev/vda,
+# /dev/nvme0n1, ...), so that one script serves virtio-blk and NVMe ZNS alike;
+# with none or several, fails the test with the kernel's view of its disks.
+host_managed_disk() {
+  local q name found=()
+  for q in /sys/block/*/queue/zoned; do
+    name="${q#/sys/block/}"
+    [[ "$(cat "$q")" == host-managed ]] && found+=("/dev/${name%%/*}")
+  done
+  if ((${#found[@]} != 1)); then
+    bad "want one host-managed disk, found ${#found[@]}: ${found[*]}"
+    dmesg | grep -iE 'nvme|virtio_blk|zone' | tail -20
+    finish
+  fi
+  dev="${found[0]}"
+}

@@ -120,17 +120,17 @@ results_host_froze() { [[ "$1" == 125 ]] && grep -aq 'ZVMM-HOST-FROZEN' "$2" 2>/
 # tests/kvm-host/run stopped a frozen emulated host (exit 125, ZVMM-HOST-FROZEN
 # on its console: the host's kernel lost its CPU, docs/testing.md) and at
 # least 120 s remain before DEADLINE (a $SECONDS value). Then it says so on
-# stderr, keeps the frozen attempt's host console beside it (.frozen) and sets
+# stderr, adds the frozen attempt's host console to HOST_CONSOLE.frozen and sets
 # the --timeout of the command in CMD_ARRAY_NAME to the time left: the caller
-# runs it once more. A freeze is the emulated host's fault, never zvmm's, and
+# runs it again. A freeze is the emulated host's fault, never zvmm's, and
 # a fresh host does not inherit it.
 results_retry_frozen() {
   local status="$1" host_console="$2" deadline="$3" i
   local -n retry_cmd="$4"
   results_host_froze "$status" "$host_console" || return 1
   ((deadline - SECONDS >= 120)) || return 1
-  echo "results: the emulated KVM host froze (no heartbeat: not zvmm, docs/testing.md); running it once more" >&2
-  cp "$host_console" "$host_console.frozen" 2>/dev/null
+  echo "results: the emulated KVM host froze (no heartbeat: not zvmm, docs/testing.md); running it again" >&2
+  cat "$host_console" >>"$host_console.frozen" 2>/dev/null
   for i in "${!retry_cmd[@]}"; do
     [[ "${retry_cmd[$i]}" == --timeout ]] && retry_cmd[$((i + 1))]=$((deadline - SECONDS))
   done
@@ -139,14 +139,15 @@ results_retry_frozen() {
 
 # results_run_retrying ATTEMPT HOST_CONSOLE DEADLINE CMD_ARRAY_NAME: runs the
 # function ATTEMPT (it runs the command in CMD_ARRAY_NAME with the caller's
-# redirections and returns its status) and, when results_retry_frozen says so,
-# once more. Returns the status of the last attempt.
+# redirections and returns its status) and, while results_retry_frozen says so,
+# again: three attempts at most. Returns the status of the last attempt.
 results_run_retrying() {
-  local attempt="$1" status
+  local attempt="$1" status tries=1
   "$attempt"; status=$?
-  if results_retry_frozen "$status" "$2" "$3" "$4"; then
+  while ((tries < 3)) && results_retry_frozen "$status" "$2" "$3" "$4"; do
     "$attempt"; status=$?
-  fi
+    tries=$((tries + 1))
+  done
   return "$status"
 }
 

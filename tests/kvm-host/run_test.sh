@@ -76,6 +76,18 @@ status=$?
 check "a frozen host gives 125" test "$status" -eq 125
 check "a frozen host is reported" grep -q "the emulated host froze" "$work/err"
 check "a frozen host is stopped at once" test $((SECONDS - start)) -lt 100
+check "the frozen host's CPU state is sampled through the monitor" grep -q "qemu: sample 3: .*RIP=" "$work/err"
+
+# 4c. A host stopped on purpose (ZVMM_KVM_HOST_FREEZE_AT) is nudged with a key
+# press after ZVMM_KVM_HOST_NUDGE seconds of silence, then stopped as frozen.
+start=$SECONDS
+ZVMM_KVM_HOST_FREEZE_AT=1 ZVMM_KVM_HOST_NUDGE=2 ZVMM_KVM_HOST_FROZEN=13 \
+  "$run" --image-dir "$image_dir" --timeout 300 --console "$work/console" -- sleep 200 >"$work/out" 2>"$work/err"
+status=$?
+check "a stopped host gives 125" test "$status" -eq 125
+check "a stopped host is nudged" test "$(grep -c ZVMM-HOST-NUDGE "$work/console")" -ge 1
+check "a stopped host stays silent after the nudges" grep -q "no heartbeat for 1[3-9] s" "$work/console"
+check "a stopped host is sampled halted or stopped" grep -q "qemu: sample 3: .*RIP=" "$work/err"
 
 # 5. A panic of the emulated host is reported with its console.
 "$run" --image-dir "$image_dir" -- sh -c 'echo c > /proc/sysrq-trigger; sleep 30' >"$work/out" 2>"$work/err"
