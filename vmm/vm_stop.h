@@ -63,19 +63,18 @@ class VmStop {
   StopReason wait();
 
  private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
   // Marks the stop in effect and runs the on-effect action if it has not run:
   // unlocks `lock` around it. Returns with `lock` held.
   void take_effect(std::unique_lock<std::mutex>& lock);
   void run_on_effect(std::unique_lock<std::mutex>& lock);
 
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
   std::optional<StopReason> reason_;
   bool in_effect_ = false;
   std::function<void()> on_effect_;
   bool on_effect_ran_ = false;      // the action has started (it runs once)
   bool on_effect_running_ = false;  // ... and not finished
-
 };
 
 }  // namespace zvmm

@@ -191,8 +191,8 @@ int Vmm::run() {
     stop.request({exit_code::kInternalError, std::string("cannot start vCPU threads: ") + e.what()});
   }
   // Every vCPU leaves KVM_RUN the moment the stop takes effect, whichever
-  // thread made it so (vmm/vm_stop.h says why); the kicks after wait() stay
-  // for a stop that took effect before this line.
+  // thread made it so (vmm/vm_stop.h says why); a stop that took effect
+  // before this line kicks them here. wait() returns after the kicks.
   stop.set_on_effect([&threads] {
     for (auto& t : threads) t->kick();
   });
@@ -231,7 +231,6 @@ int Vmm::run() {
   }
   // No control command touches the disks from here on (query-status still answers).
   if (control) control->refuse_commands();
-  for (auto& t : threads) t->kick();
   for (auto& t : threads) t->join();
   if (control_stop.load() == control::ControlStop::kPowerCut) {
     // As if power were lost: no front-end stop, no final flush; what the
